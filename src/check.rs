@@ -1,0 +1,149 @@
+//! One scan, end to end: walk, read, parse, evaluate.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::engine::{self, Host, Limits};
+use crate::finding::{Finding, Severity, builtin};
+use crate::model::{Document, SourceMap};
+use crate::parse::{self, detect};
+use crate::walk::{self, WalkedFile};
+
+/// What to scan and with which policies.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub policy_dirs: Vec<PathBuf>,
+    pub limits: Limits,
+    pub max_file_size: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            policy_dirs: Vec::new(),
+            limits: Limits::default(),
+            max_file_size: walk::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Everything a scan produced, for rendering.
+pub struct Outcome {
+    /// Sorted by path, position and rule.
+    pub findings: Vec<Finding>,
+    pub sources: Arc<SourceMap>,
+    pub files_checked: usize,
+    pub documents: usize,
+    pub rules: usize,
+}
+
+impl Outcome {
+    /// A policy failed to load or to run: the scan's verdict cannot be trusted.
+    pub fn has_policy_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.rule == builtin::POLICY_ERROR)
+    }
+}
+
+/// Scans `root` (a directory or one file).
+pub fn run(root: &Path, options: &Options) -> Outcome {
+    let mut sources = SourceMap::default();
+    let (host, load_errors) = Host::load(&options.policy_dirs, options.limits, &mut sources);
+    let mut findings: Vec<Finding> = load_errors.iter().map(engine::load_error_finding).collect();
+
+    let walked = walk::walk(root, options.max_file_size);
+    findings.extend(
+        walked
+            .skipped
+            .iter()
+            .map(|s| input_error(&s.rel, &s.reason)),
+    );
+
+    // Read in parallel, then number the files in path order so output is deterministic.
+    let texts: Vec<(WalkedFile, Result<String, String>)> = walked
+        .files
+        .into_par_iter()
+        .map(|file| {
+            let text = read_text(&file.path);
+            (file, text)
+        })
+        .collect();
+    let mut files = Vec::new();
+    for (walked_file, text) in texts {
+        match text {
+            Ok(text) => files.push(sources.add(walked_file.rel, text)),
+            Err(reason) => findings.push(input_error(&walked_file.rel, &reason)),
+        }
+    }
+
+    let parsed: Vec<(Vec<Document>, Vec<Finding>)> = files
+        .par_iter()
+        .map(|file| {
+            let Some((format, kind)) = detect::by_name(&file.path) else {
+                return (Vec::new(), Vec::new());
+            };
+            let (documents, errors) = parse::parse_file(file, format, kind);
+            let errors = errors
+                .into_iter()
+                .map(|err| Finding {
+                    rule: builtin::PARSE_ERROR.into(),
+                    severity: Severity::Medium,
+                    message: err.message,
+                    path: Some(file.path.clone()),
+                    span: Some(err.span),
+                    checklist: Vec::new(),
+                    help: Some(format!(
+                        "Fix the {format} syntax; rules could not check what follows the error."
+                    )),
+                })
+                .collect();
+            (documents, errors)
+        })
+        .collect();
+    let mut documents = Vec::new();
+    for (docs, errors) in parsed {
+        documents.extend(docs);
+        findings.extend(errors);
+    }
+
+    let sources = Arc::new(sources);
+    findings.extend(host.evaluate(&documents, &sources));
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Outcome {
+        findings,
+        sources,
+        files_checked: files.len(),
+        documents: documents.len(),
+        rules: host.rules().len(),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
+    let mut text = String::from_utf8(bytes).map_err(|err| {
+        format!(
+            "not valid UTF-8 (invalid byte at offset {}): not checked",
+            err.utf8_error().valid_up_to()
+        )
+    })?;
+    // A byte-order mark is invisible in editors: drop it so columns match what users see.
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Ok(text)
+}
+
+fn input_error(path: &str, reason: &str) -> Finding {
+    Finding {
+        rule: builtin::INPUT_ERROR.into(),
+        severity: Severity::Low,
+        message: reason.to_string(),
+        path: (!path.is_empty()).then(|| path.to_string()),
+        span: None,
+        checklist: Vec::new(),
+        help: None,
+    }
+}

@@ -1,0 +1,139 @@
+//! Finds policy files, compiles each once and reads its metadata.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rhai::{AST, Engine, Map};
+
+use super::meta::RuleMeta;
+use crate::model::SourceFile;
+
+/// A compiled rule, ready to run.
+pub struct Rule {
+    pub meta: RuleMeta,
+    /// The `//!` documentation at the top of the file.
+    pub docs: String,
+    /// Where the rule came from: `policies/…` inside the binary, or a path on disk.
+    pub origin: String,
+    pub source: Arc<SourceFile>,
+    pub(super) ast: AST,
+}
+
+/// A policy file that could not become a rule, and where.
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    pub file: Arc<SourceFile>,
+    /// 1-based line and column; `(1, 1)` when the problem is the whole file.
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// Compiles one policy file. `expected_id` is the id its path implies (`area/name`).
+pub fn compile_rule(
+    engine: &Engine,
+    file: Arc<SourceFile>,
+    expected_id: &str,
+) -> Result<Rule, LoadError> {
+    let fail = |line: u32, column: u32, message: String| LoadError {
+        file: file.clone(),
+        line,
+        column,
+        message,
+    };
+    let ast = engine.compile(&*file.text).map_err(|err| {
+        let pos = err.position();
+        fail(
+            pos.line().unwrap_or(1) as u32,
+            pos.position().unwrap_or(1) as u32,
+            format!("syntax error: {}", err.err_type()),
+        )
+    })?;
+    let meta_line = line_of(&file, "META").unwrap_or(1);
+    let meta_map = ast
+        .iter_literal_variables(true, false)
+        .find(|(name, _, _)| *name == "META")
+        .and_then(|(_, _, value)| value.try_cast::<Map>())
+        .ok_or_else(|| {
+            fail(
+                meta_line,
+                1,
+                "missing `const META = #{ id, title, severity, applies_to, … }` with literal values"
+                    .into(),
+            )
+        })?;
+    let meta = RuleMeta::from_map(&meta_map).map_err(|message| fail(meta_line, 1, message))?;
+    if meta.id != expected_id {
+        return Err(fail(
+            meta_line,
+            1,
+            format!(
+                "META.id is `{}` but the file's path makes it `{expected_id}`: rename one so they agree",
+                meta.id
+            ),
+        ));
+    }
+    if !ast
+        .iter_functions()
+        .any(|f| f.name == "check" && f.params.len() == 1)
+    {
+        return Err(fail(1, 1, "no `fn check(doc)` in this rule".into()));
+    }
+    Ok(Rule {
+        docs: doc_text(ast.doc()),
+        origin: file.path.clone(),
+        source: file,
+        meta,
+        ast,
+    })
+}
+
+/// The `//!` comment block without its markers.
+fn doc_text(doc: &str) -> String {
+    doc.lines()
+        .map(|line| {
+            let text = line.trim_start().trim_start_matches("//!");
+            text.strip_prefix(' ').unwrap_or(text)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// 1-based line of the first line that starts a declaration of `name`.
+pub fn line_of(file: &SourceFile, name: &str) -> Option<u32> {
+    (1..=file.line_count()).find(|&n| {
+        let line = file.line_text(n).trim_start();
+        line.strip_prefix("const ")
+            .or_else(|| line.strip_prefix("fn "))
+            .is_some_and(|rest| rest.starts_with(name))
+    })
+}
+
+/// The rule id a policy path implies: its last two components without `.rhai`.
+pub fn id_from_path(path: &str) -> String {
+    let trimmed = path.trim_end_matches(".rhai");
+    let mut parts = trimmed.rsplit('/');
+    let name = parts.next().unwrap_or_default();
+    match parts.next() {
+        Some(area) => format!("{area}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// Every `.rhai` file under an organisation's policy directory, in path order.
+pub fn policy_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rhai") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}

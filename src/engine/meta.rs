@@ -1,0 +1,176 @@
+//! A rule's metadata: the `const META = #{ … }` map at the top of its file.
+
+use rhai::{Dynamic, Map};
+
+use crate::finding::Severity;
+use crate::model::Kind;
+
+/// What a rule declares about itself; the single source for docs, SARIF and `explain`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleMeta {
+    /// `area/what-is-wrong`, equal to the rule file's path under its policy directory.
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// Document kinds the rule runs on; empty means every kind.
+    pub applies_to: Vec<Kind>,
+    /// Checklist items the rule verifies.
+    pub checklist: Vec<String>,
+    /// The default fix, shown when a report gives none.
+    pub help: Option<String>,
+    pub references: Vec<String>,
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "severity",
+    "applies_to",
+    "checklist",
+    "help",
+    "references",
+];
+
+impl RuleMeta {
+    /// Reads and validates a `META` map; the error says which key is wrong and how.
+    pub fn from_map(map: &Map) -> Result<RuleMeta, String> {
+        if let Some(unknown) = map.keys().find(|k| !KNOWN_KEYS.contains(&k.as_str())) {
+            return Err(format!(
+                "unknown META key `{unknown}`; known keys: {}",
+                KNOWN_KEYS.join(", ")
+            ));
+        }
+        let id = required_string(map, "id")?;
+        let valid_id = id.split_once('/').is_some_and(|(area, name)| {
+            [area, name].iter().all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+        });
+        if !valid_id {
+            return Err(format!(
+                "META.id `{id}` must be `area/rule-name` in lowercase kebab-case"
+            ));
+        }
+        let severity = required_string(map, "severity")?.parse::<Severity>()?;
+        let applies_to = string_list(map, "applies_to")?
+            .into_iter()
+            .filter(|k| k != "*")
+            .map(|k| {
+                Kind::from_name(&k).ok_or_else(|| {
+                    let known: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                    format!(
+                        "META.applies_to: unknown kind `{k}`; known kinds: {}",
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RuleMeta {
+            title: required_string(map, "title")?,
+            severity,
+            applies_to,
+            checklist: string_list(map, "checklist")?,
+            help: optional_string(map, "help")?,
+            references: string_list(map, "references")?,
+            id,
+        })
+    }
+
+    pub fn applies_to(&self, kind: Kind) -> bool {
+        self.applies_to.is_empty() || self.applies_to.contains(&kind)
+    }
+}
+
+fn optional_string(map: &Map, key: &str) -> Result<Option<String>, String> {
+    match map.get(key) {
+        None => Ok(None),
+        Some(value) => value
+            .clone()
+            .into_string()
+            .map(Some)
+            .map_err(|found| format!("META.{key} must be a string, found {found}")),
+    }
+}
+
+fn required_string(map: &Map, key: &str) -> Result<String, String> {
+    optional_string(map, key)?.ok_or_else(|| format!("META.{key} is missing"))
+}
+
+fn string_list(map: &Map, key: &str) -> Result<Vec<String>, String> {
+    let Some(value) = map.get(key) else {
+        return Ok(Vec::new());
+    };
+    let array = value
+        .clone()
+        .into_array()
+        .map_err(|found| format!("META.{key} must be an array of strings, found {found}"))?;
+    array
+        .into_iter()
+        .map(|item: Dynamic| {
+            item.into_string()
+                .map_err(|found| format!("META.{key} must hold strings, found {found}"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(script: &str) -> Result<RuleMeta, String> {
+        let engine = rhai::Engine::new();
+        let map = engine.eval::<Map>(script).expect("test map evaluates");
+        RuleMeta::from_map(&map)
+    }
+
+    #[test]
+    fn reads_a_full_meta_map() {
+        let m = meta(
+            r#"#{ id: "docker/runs-as-root", title: "t", severity: "high",
+                  applies_to: ["dockerfile"], checklist: ["a"], help: "h" }"#,
+        )
+        .unwrap();
+        assert_eq!(m.id, "docker/runs-as-root");
+        assert_eq!(m.severity, Severity::High);
+        assert_eq!(m.applies_to, vec![Kind::Dockerfile]);
+        assert!(m.applies_to(Kind::Dockerfile) && !m.applies_to(Kind::K8s));
+        assert_eq!(m.help.as_deref(), Some("h"));
+    }
+
+    #[test]
+    fn names_the_wrong_key() {
+        let base = r#"id: "a/b", title: "t", applies_to: ["*"]"#;
+        assert_eq!(
+            meta(&format!("#{{ {base} }}")).unwrap_err(),
+            "META.severity is missing"
+        );
+        assert!(
+            meta(&format!("#{{ {base}, severity: \"huge\" }}"))
+                .unwrap_err()
+                .contains("unknown severity `huge`")
+        );
+        assert!(
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", applies_to: ["kube"] }"#)
+                .unwrap_err()
+                .contains("unknown kind `kube`")
+        );
+        assert!(
+            meta(r#"#{ id: "Bad Id", title: "t", severity: "low" }"#)
+                .unwrap_err()
+                .contains("kebab-case")
+        );
+        assert!(
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", sevrity: 1 }"#)
+                .unwrap_err()
+                .contains("unknown META key `sevrity`")
+        );
+        assert!(
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", checklist: "x" }"#)
+                .unwrap_err()
+                .contains("array of strings")
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! The Rhai host: one engine, every policy compiled once, documents evaluated in parallel.
+
+mod api;
+mod loader;
+mod meta;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use rhai::module_resolvers::StaticModuleResolver;
+use rhai::{CallFnOptions, Engine, EvalAltResult, Module, Scope};
+
+pub use api::CallContext;
+pub use loader::{LoadError, Rule};
+pub use meta::RuleMeta;
+
+use crate::embedded;
+use crate::finding::{Finding, Severity, builtin};
+use crate::model::{Document, SourceFile, SourceMap};
+
+/// Limits every rule call runs under; a rule that exceeds one becomes a `policy-error`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_operations: u64,
+    pub max_call_levels: usize,
+    pub max_string_size: usize,
+    pub max_array_size: usize,
+    pub max_map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 5_000_000,
+            max_call_levels: 64,
+            max_string_size: 16 * 1024 * 1024,
+            max_array_size: 1_000_000,
+            max_map_size: 1_000_000,
+        }
+    }
+}
+
+/// The loaded policy set and the engine that runs it.
+pub struct Host {
+    engine: Engine,
+    rules: Vec<Rule>,
+}
+
+impl Host {
+    /// Builds the engine, loads the embedded stdlib and default pack, then each extra policy
+    /// directory in order (a rule there with a default rule's id replaces it). Policy sources
+    /// are added to `sources` so their errors can be shown with a snippet; the returned errors
+    /// are the policies that could not be loaded.
+    pub fn load(
+        policy_dirs: &[PathBuf],
+        limits: Limits,
+        sources: &mut SourceMap,
+    ) -> (Host, Vec<LoadError>) {
+        let mut engine = new_engine(limits);
+        let mut errors = Vec::new();
+
+        // Stdlib modules may import each other: build them in passes until none is left that a
+        // newly built module could unblock.
+        let mut resolver = StaticModuleResolver::new();
+        let mut pending: Vec<_> = embedded::STDLIB
+            .iter()
+            .map(|(path, text)| sources.add(*path, *text))
+            .collect();
+        loop {
+            let mut failed = Vec::new();
+            let before = pending.len();
+            for file in pending {
+                engine.set_module_resolver(resolver.clone());
+                match compile_module(&engine, &file) {
+                    Ok(module) => resolver.insert(module_name(&file.path), module),
+                    Err(err) => failed.push((file, err)),
+                }
+            }
+            if failed.is_empty() || failed.len() == before {
+                errors.extend(failed.into_iter().map(|(_, err)| err));
+                break;
+            }
+            pending = failed.into_iter().map(|(file, _)| file).collect();
+        }
+        engine.set_module_resolver(resolver);
+
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut add = |result: Result<Rule, LoadError>, errors: &mut Vec<LoadError>| match result {
+            Ok(rule) => {
+                rules.retain(|r| r.meta.id != rule.meta.id);
+                rules.push(rule);
+            }
+            Err(err) => errors.push(err),
+        };
+        for (path, text) in embedded::POLICIES {
+            let file = sources.add(*path, *text);
+            add(
+                loader::compile_rule(&engine, file, &loader::id_from_path(path)),
+                &mut errors,
+            );
+        }
+        for dir in policy_dirs {
+            let files = match loader::policy_files(dir) {
+                Ok(files) => files,
+                Err(err) => {
+                    let file = sources.add(dir.display().to_string(), "");
+                    errors.push(LoadError {
+                        file,
+                        line: 1,
+                        column: 1,
+                        message: format!("cannot read policy directory: {err}"),
+                    });
+                    continue;
+                }
+            };
+            for path in files {
+                let display = path.display().to_string();
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        let file = sources.add(display, text);
+                        add(
+                            loader::compile_rule(&engine, file, &loader::id_from_path(&rel)),
+                            &mut errors,
+                        );
+                    }
+                    Err(err) => errors.push(LoadError {
+                        file: sources.add(display, ""),
+                        line: 1,
+                        column: 1,
+                        message: format!("cannot read policy: {err}"),
+                    }),
+                }
+            }
+        }
+        rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        (Host { engine, rules }, errors)
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Runs every applicable rule on every document, in parallel; findings come back sorted.
+    pub fn evaluate(&self, documents: &[Document], sources: &Arc<SourceMap>) -> Vec<Finding> {
+        let mut findings: Vec<Finding> = documents
+            .par_iter()
+            .flat_map_iter(|doc| {
+                self.rules
+                    .iter()
+                    .filter(|rule| rule.meta.applies_to(doc.kind))
+                    .flat_map(|rule| self.run(rule, doc, sources))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings
+    }
+
+    /// One rule on one document. Findings reported before an error are kept.
+    fn run(&self, rule: &Rule, doc: &Document, sources: &Arc<SourceMap>) -> Vec<Finding> {
+        let context = Arc::new(CallContext {
+            sources: sources.clone(),
+            kind: doc.kind,
+            path: doc.path.clone(),
+            rule: rule.meta.id.clone(),
+            severity: rule.meta.severity,
+            checklist: rule.meta.checklist.clone(),
+            help: rule.meta.help.clone(),
+            findings: Mutex::new(Vec::new()),
+        });
+        let options = CallFnOptions::new().with_tag(context.clone());
+        let result = self.engine.call_fn_with_options::<rhai::Dynamic>(
+            options,
+            &mut Scope::new(),
+            &rule.ast,
+            "check",
+            (doc.root.clone(),),
+        );
+        let mut findings =
+            std::mem::take(&mut *context.findings.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Err(err) = result {
+            findings.push(runtime_error(rule, doc, &err));
+        }
+        findings
+    }
+}
+
+fn new_engine(limits: Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_levels);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_modules(64);
+    // Policies decide; they do not run code built from strings.
+    engine.disable_symbol("eval");
+    // Keep stdout for findings: script output goes to stderr.
+    engine.on_print(|text| eprintln!("{text}"));
+    engine.on_debug(|text, source, pos| eprintln!("{}{pos:?}: {text}", source.unwrap_or("")));
+    api::register(&mut engine);
+    engine
+}
+
+/// `stdlib/images.rhai` is imported as `"images"`.
+fn module_name(path: &str) -> &str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.strip_suffix(".rhai").unwrap_or(file)
+}
+
+fn compile_module(engine: &Engine, file: &Arc<SourceFile>) -> Result<Module, LoadError> {
+    let fail = |err: &EvalAltResult| LoadError {
+        file: file.clone(),
+        line: err.position().line().unwrap_or(1) as u32,
+        column: err.position().position().unwrap_or(1) as u32,
+        message: err.to_string(),
+    };
+    let ast = engine
+        .compile(&*file.text)
+        .map_err(|err| fail(&err.into()))?;
+    Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(|err| fail(&err))
+}
+
+/// A rule that threw or exceeded a limit, as a finding at the place in the rule that failed.
+fn runtime_error(rule: &Rule, doc: &Document, err: &EvalAltResult) -> Finding {
+    let (inner, position) = innermost(err);
+    let line = position
+        .line()
+        .map(|l| l as u32)
+        .or_else(|| loader::line_of(&rule.source, "check"))
+        .unwrap_or(1);
+    let column = position.position().unwrap_or(1) as u32;
+    let offset = rule.source.offset_at(line, column);
+    Finding {
+        rule: builtin::POLICY_ERROR.into(),
+        severity: Severity::High,
+        message: format!(
+            "rule `{}` failed on `{}`: {}",
+            rule.meta.id,
+            doc.path,
+            describe(inner)
+        ),
+        path: Some(rule.origin.clone()),
+        span: Some(rule.source.span(offset..offset + 1)),
+        checklist: Vec::new(),
+        help: Some("Fix the policy; the other rules still ran.".into()),
+    }
+}
+
+/// Unwraps "error in function call" layers to the error that actually happened and the
+/// position inside this rule's own file where it happened.
+fn innermost(err: &EvalAltResult) -> (&EvalAltResult, rhai::Position) {
+    let mut current = err;
+    let mut position = err.position();
+    while let EvalAltResult::ErrorInFunctionCall(_, source, inner, pos) = current {
+        if !source.is_empty() {
+            // The error is inside a stdlib module: point at the call in the rule.
+            position = *pos;
+            current = inner;
+            break;
+        }
+        current = inner;
+        if !inner.position().is_none() {
+            position = inner.position();
+        }
+    }
+    while let EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = current {
+        current = inner;
+    }
+    (current, position)
+}
+
+fn describe(err: &EvalAltResult) -> String {
+    match err {
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            "exceeded the operations limit (an endless loop, or far too much work for one document)"
+                .into()
+        }
+        EvalAltResult::ErrorStackOverflow(_) => {
+            "exceeded the call depth limit (endless recursion?)".into()
+        }
+        EvalAltResult::ErrorRuntime(value, _) => format!("threw {value}"),
+        other => {
+            // Rhai appends " (line x, position y)"; the label shows the place already.
+            let text = other.to_string();
+            match text.rfind(" (line ") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
+/// A policy that could not be loaded, as a finding in its file.
+pub fn load_error_finding(err: &LoadError) -> Finding {
+    let offset = err.file.offset_at(err.line, err.column);
+    Finding {
+        rule: builtin::POLICY_ERROR.into(),
+        severity: Severity::High,
+        message: err.message.clone(),
+        path: Some(err.file.path.clone()),
+        span: Some(err.file.span(offset..offset + 1)),
+        checklist: Vec::new(),
+        help: Some("Fix the policy; the other rules still ran.".into()),
+    }
+}

@@ -1,0 +1,161 @@
+//! The `preflight` command line: parses arguments, runs, and maps the outcome to an exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use preflight::check::{self, Options};
+use preflight::finding::Severity;
+use preflight::model::SourceMap;
+use preflight::parse::{self, detect};
+use preflight::report::{json, pretty};
+
+/// Is this project ready for production? Checks its configuration against policies.
+#[derive(Parser)]
+#[command(name = "preflight", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a project directory (or one file) and report findings.
+    Check(CheckArgs),
+    /// Print the document model preflight builds from a file, as JSON.
+    Parse {
+        /// The file to parse.
+        file: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The directory or file to check.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
+    fail_on: Severity,
+    /// A directory of organisation policies (`<area>/<rule>.rhai`); repeatable. A rule with
+    /// the id of a default rule replaces it.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+    /// When to colour the pretty output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+/// Exit codes: 0 no finding at or above `--fail-on`; 1 findings; 2 usage, input or policy error.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Parse { file } => parse_command(&file),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, String> {
+    if !args.path.exists() {
+        return Err(format!("path `{}` does not exist", args.path.display()));
+    }
+    let options = Options {
+        policy_dirs: args.policies.clone(),
+        ..Options::default()
+    };
+    let outcome = check::run(&args.path, &options);
+    let text = match args.format {
+        Format::Json => json::render(&outcome),
+        Format::Pretty => {
+            let stdout_tty = std::io::stdout().is_terminal();
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let width = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(100);
+            pretty::render(&outcome, &pretty::Style { color, width })
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    Ok(if outcome.has_policy_errors() {
+        ExitCode::from(2)
+    } else if outcome.findings.iter().any(|f| f.severity >= args.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn parse_command(path: &std::path::Path) -> Result<ExitCode, String> {
+    let name = path.to_string_lossy().replace('\\', "/");
+    let (format, kind) = detect::by_name(&name)
+        .ok_or_else(|| format!("`{name}` is not a format preflight reads"))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|err| format!("cannot read `{name}`: {err}"))?;
+    let mut sources = SourceMap::default();
+    let file = sources.add(name.clone(), text);
+    let (documents, errors) = parse::parse_file(&file, format, kind);
+    for err in &errors {
+        eprintln!(
+            "{name}:{}:{}: parse error: {}",
+            err.span.start.line, err.span.start.column, err.message
+        );
+    }
+    let docs: Vec<serde_json::Value> = documents
+        .iter()
+        .map(|doc| {
+            serde_json::json!({
+                "path": doc.path,
+                "format": doc.format.as_str(),
+                "kind": doc.kind.as_str(),
+                "index": doc.index,
+                "root": doc.root.to_json(),
+            })
+        })
+        .collect();
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&docs).unwrap_or_default()
+    );
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}

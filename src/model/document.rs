@@ -1,0 +1,94 @@
+//! A parsed configuration document and what it is.
+
+use std::fmt;
+
+use super::node::Node;
+use super::span::SourceId;
+
+/// The syntax a file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    Yaml,
+    Json,
+    Toml,
+    Hcl,
+    Dockerfile,
+}
+
+/// What a document configures; rules select documents by kind (`applies_to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Compose,
+    K8s,
+    GhaWorkflow,
+    Terraform,
+    Dockerfile,
+    PackageJson,
+    /// Any other YAML, JSON or TOML file.
+    Generic,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Yaml => "yaml",
+            Format::Json => "json",
+            Format::Toml => "toml",
+            Format::Hcl => "hcl",
+            Format::Dockerfile => "dockerfile",
+        }
+    }
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Compose,
+        Kind::K8s,
+        Kind::GhaWorkflow,
+        Kind::Terraform,
+        Kind::Dockerfile,
+        Kind::PackageJson,
+        Kind::Generic,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Compose => "compose",
+            Kind::K8s => "k8s",
+            Kind::GhaWorkflow => "gha-workflow",
+            Kind::Terraform => "terraform",
+            Kind::Dockerfile => "dockerfile",
+            Kind::PackageJson => "package-json",
+            Kind::Generic => "generic",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One document: a whole file, or one document of a multi-document YAML stream.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to the scan root, `/`-separated.
+    pub path: String,
+    pub format: Format,
+    pub kind: Kind,
+    pub source: SourceId,
+    /// Position in a multi-document file, from 0.
+    pub index: usize,
+    pub root: Node,
+}

@@ -1,0 +1,75 @@
+//! Format adapters: source text in, [`Node`] trees with spans out.
+
+pub mod detect;
+pub mod dockerfile;
+pub mod hcl;
+pub mod json;
+pub mod toml;
+pub mod yaml;
+
+use crate::model::{Node, Span};
+
+/// A syntax problem at a place in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// What a parser produced: the documents it could read and the problems it met.
+///
+/// A fatal error leaves `roots` empty; a recoverable one (an unknown Dockerfile instruction)
+/// is listed in `errors` beside a usable tree.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub roots: Vec<Node>,
+    pub errors: Vec<ParseError>,
+}
+
+impl Parsed {
+    pub fn one(root: Node) -> Self {
+        Parsed {
+            roots: vec![root],
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn failed(error: ParseError) -> Self {
+        Parsed {
+            roots: Vec::new(),
+            errors: vec![error],
+        }
+    }
+}
+
+use crate::model::{Document, Format, Kind, SourceFile};
+
+/// Parses one file of a known format into its documents, deciding each document's kind (from
+/// `kind` when the file name settled it, else from the content).
+pub fn parse_file(
+    file: &SourceFile,
+    format: Format,
+    kind: Option<Kind>,
+) -> (Vec<Document>, Vec<ParseError>) {
+    let parsed = match format {
+        Format::Yaml => yaml::parse(file),
+        Format::Json => json::parse(file),
+        Format::Toml => toml::parse(file),
+        Format::Hcl => hcl::parse(file),
+        Format::Dockerfile => dockerfile::parse(file),
+    };
+    let documents = parsed
+        .roots
+        .into_iter()
+        .enumerate()
+        .map(|(index, root)| Document {
+            path: file.path.clone(),
+            format,
+            kind: kind.unwrap_or_else(|| detect::yaml_kind(&file.path, &root)),
+            source: file.id,
+            index,
+            root,
+        })
+        .collect();
+    (documents, parsed.errors)
+}

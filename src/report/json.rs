@@ -1,0 +1,48 @@
+//! `--format json`: the stable machine-readable shape documented in docs/output.md.
+
+use serde_json::{Value, json};
+
+use crate::check::Outcome;
+use crate::finding::Finding;
+
+pub const VERSION: u32 = 1;
+
+pub fn render(outcome: &Outcome) -> String {
+    let findings: Vec<Value> = outcome.findings.iter().map(finding).collect();
+    let by_severity: serde_json::Map<String, Value> = super::counts(&outcome.findings)
+        .into_iter()
+        .map(|(sev, n)| (sev.to_string(), json!(n)))
+        .collect();
+    let report = json!({
+        "version": VERSION,
+        "findings": findings,
+        "summary": {
+            "files": outcome.files_checked,
+            "documents": outcome.documents,
+            "rules": outcome.rules,
+            "findings": outcome.findings.len(),
+            "by_severity": by_severity,
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn finding(f: &Finding) -> Value {
+    let span = f.span.map(|s| {
+        json!({
+            "start": {"line": s.start.line, "column": s.start.column},
+            "end": {"line": s.end.line, "column": s.end.column},
+        })
+    });
+    json!({
+        "rule": f.rule,
+        "severity": f.severity,
+        "message": f.message,
+        "path": f.path,
+        "span": span,
+        "checklist": f.checklist,
+        "help": f.help,
+    })
+}

@@ -1,0 +1,160 @@
+//! Finds the files to check under a scan root.
+//!
+//! Honours `.gitignore` (also outside a git repository), `.ignore` and `.preflightignore`;
+//! includes hidden files (`.github/workflows`, `.env`) but skips the directories that never
+//! hold a project's own configuration. Symlinks are followed only while they stay inside the
+//! root. Files over the size cap are reported, not read.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+use crate::parse::detect;
+
+/// Directories skipped even when no ignore file names them.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".terraform",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+];
+
+/// Files larger than this are skipped and reported.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// A file to read: where it is and how to name it in findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkedFile {
+    pub path: PathBuf,
+    /// Relative to the scan root, `/`-separated.
+    pub rel: String,
+}
+
+/// A file or directory the walk could not take, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub rel: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<WalkedFile>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Walks `root` (a directory, or a single file) and returns the files preflight can read, in
+/// path order.
+pub fn walk(root: &Path, max_file_size: u64) -> Walk {
+    let mut out = Walk::default();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let base = if root.is_file() {
+        root.parent().unwrap_or(Path::new("")).to_path_buf()
+    } else {
+        root.to_path_buf()
+    };
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(true)
+        .add_custom_ignore_filename(".preflightignore")
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+        })
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build();
+
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                out.skipped.push(Skipped {
+                    rel: error_path(&err, &base),
+                    reason: describe_walk_error(&err, &base),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let rel = relative(entry.path(), &base);
+        if detect::by_name(&rel).is_none() {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(&canonical_root));
+            if !inside {
+                out.skipped.push(Skipped {
+                    rel,
+                    reason: "symlink to a file outside the scan root: not followed".into(),
+                });
+                continue;
+            }
+        }
+        match entry.metadata() {
+            Ok(meta) if meta.len() > max_file_size => out.skipped.push(Skipped {
+                rel,
+                reason: format!(
+                    "file is {} bytes, over the {max_file_size}-byte size cap: not checked",
+                    meta.len()
+                ),
+            }),
+            _ => out.files.push(WalkedFile {
+                path: entry.path().to_path_buf(),
+                rel,
+            }),
+        }
+    }
+    out
+}
+
+fn relative(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let text = rel.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    } else {
+        text
+    }
+}
+
+fn error_path(err: &ignore::Error, base: &Path) -> String {
+    match err {
+        ignore::Error::WithPath { path, .. } => relative(path, base),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err, base)
+        }
+        ignore::Error::Loop { child, .. } => relative(child, base),
+        _ => String::new(),
+    }
+}
+
+fn describe_walk_error(err: &ignore::Error, base: &Path) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err, base),
+        ignore::Error::Loop { ancestor, .. } => format!(
+            "symlink loop back to `{}`: not followed",
+            relative(ancestor, base)
+        ),
+        ignore::Error::Io(io) => format!("cannot read: {io}"),
+        other => other.to_string(),
+    }
+}
