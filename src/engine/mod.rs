@@ -199,6 +199,7 @@ fn new_engine(limits: Limits) -> Engine {
     engine.set_max_array_size(limits.max_array_size);
     engine.set_max_map_size(limits.max_map_size);
     engine.set_max_modules(64);
+    engine.set_max_expr_depths(128, 64);
     // Policies decide; they do not run code built from strings.
     engine.disable_symbol("eval");
     // Keep stdout for findings: script output goes to stderr.

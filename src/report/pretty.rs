@@ -69,7 +69,7 @@ fn diagnostic(finding: &Finding, file: Option<&SourceFile>) -> Report {
         if span.end.line >= span.start.line + MAX_LABEL_LINES {
             range.end = file.line_start(span.start.line) + file.line_text(span.start.line).len();
         }
-        let label = format!("{}:{}:{}", file.path, span.start.line, span.start.column);
+        let label = finding.severity.to_string();
         diag = diag.with_label(LabeledSpan::new_primary_with_span(Some(label), range));
     }
     Report::new(diag)
