@@ -7,6 +7,7 @@
 pub mod check;
 pub mod engine;
 pub mod finding;
+pub mod fixtures;
 pub mod model;
 pub mod parse;
 pub mod report;

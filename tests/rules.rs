@@ -1,0 +1,66 @@
+//! Every rule of the default pack against its fixtures: marked lines must be reported, nothing
+//! else may be, and `pass` fixtures must stay clean.
+
+use std::path::Path;
+
+use preflight::fixtures::{discover, run_fixture};
+
+fn fixtures_root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}
+
+#[test]
+fn every_fixture_matches_its_marks() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (rule, files) in discover(fixtures_root()) {
+        for (path, must_fail) in files {
+            let result = run_fixture(&rule, &path, must_fail, &[]);
+            checked += 1;
+            if !result.passed() {
+                failures.push(format!(
+                    "{}:\n  missing (line, rule): {:?}\n  unexpected (line, finding): {:?}",
+                    path.strip_prefix(fixtures_root()).unwrap_or(&path).display(),
+                    result.missing,
+                    result.unexpected
+                ));
+            }
+        }
+    }
+    assert!(checked > 0, "no fixtures found");
+    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_fail_fixture_has_a_mark() {
+    for (rule, files) in discover(fixtures_root()) {
+        for (path, _) in files.into_iter().filter(|(_, must_fail)| *must_fail) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let marks = preflight::fixtures::expectations(&text);
+            assert!(
+                marks.iter().any(|(_, r)| *r == rule),
+                "{} has no `expect: {rule}` mark",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_pass_and_fail_fixtures_and_every_fixture_dir_has_a_rule() {
+    let mut sources = preflight::model::SourceMap::default();
+    let (host, errors) = preflight::engine::Host::load(&[], Default::default(), &mut sources);
+    assert!(errors.is_empty(), "the default pack must load cleanly: {:?}", errors.iter().map(|e| &e.message).collect::<Vec<_>>());
+    let fixtures = discover(fixtures_root());
+    for rule in host.rules() {
+        let files = fixtures.get(&rule.meta.id).map(Vec::as_slice).unwrap_or_default();
+        assert!(files.iter().any(|(_, fail)| *fail), "{} has no fail fixture", rule.meta.id);
+        assert!(files.iter().any(|(_, fail)| !*fail), "{} has no pass fixture", rule.meta.id);
+    }
+    for id in fixtures.keys() {
+        assert!(
+            host.rules().iter().any(|r| &r.meta.id == id),
+            "fixtures for `{id}`, which is not a rule"
+        );
+    }
+}
