@@ -150,10 +150,13 @@ fn describe_walk_error(err: &ignore::Error, base: &Path) -> String {
         ignore::Error::WithPath { err, .. }
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err, base),
-        ignore::Error::Loop { ancestor, .. } => format!(
-            "symlink loop back to `{}`: not followed",
-            relative(ancestor, base)
-        ),
+        ignore::Error::Loop { ancestor, .. } => {
+            let target = match ancestor.strip_prefix(base) {
+                Ok(rel) if rel.as_os_str().is_empty() => "the scan root".to_string(),
+                _ => format!("`{}`", relative(ancestor, base)),
+            };
+            format!("symlink loop back to {target}: not followed")
+        }
         ignore::Error::Io(io) => format!("cannot read: {io}"),
         other => other.to_string(),
     }

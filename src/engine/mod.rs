@@ -286,7 +286,7 @@ fn describe(err: &EvalAltResult) -> String {
         EvalAltResult::ErrorStackOverflow(_) => {
             "exceeded the call depth limit (endless recursion?)".into()
         }
-        EvalAltResult::ErrorRuntime(value, _) => format!("threw {value}"),
+        EvalAltResult::ErrorRuntime(value, _) => format!("threw `{value}`"),
         other => {
             // Rhai appends " (line x, position y)"; the label shows the place already.
             let text = other.to_string();

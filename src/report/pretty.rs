@@ -75,19 +75,20 @@ fn diagnostic(finding: &Finding, file: Option<&SourceFile>) -> Report {
     Report::new(diag)
 }
 
-/// `12 findings: 3 critical, 4 high, 3 medium, 2 low, 0 info — 9 files, 17 rules`.
+/// `12 findings: 3 critical, 4 high, 3 medium, 2 low, 0 info — 9 files, 11 documents, 17 rules`.
 pub fn summary(outcome: &Outcome) -> String {
     let counts: Vec<String> = super::counts(&outcome.findings)
         .into_iter()
         .map(|(sev, n)| format!("{n} {sev}"))
         .collect();
     let total = outcome.findings.len();
-    let noun = if total == 1 { "finding" } else { "findings" };
-    format!(
-        "{total} {noun}: {} — {} files, {} documents, {} rules",
-        counts.join(", "),
-        outcome.files_checked,
-        outcome.documents,
-        outcome.rules
-    )
+    let scanned = format!(
+        "{} files, {} documents, {} rules",
+        outcome.files_checked, outcome.documents, outcome.rules
+    );
+    match total {
+        0 => format!("no findings — {scanned}"),
+        1 => format!("1 finding: {} — {scanned}", counts.join(", ")),
+        _ => format!("{total} findings: {} — {scanned}", counts.join(", ")),
+    }
 }

@@ -1,0 +1,253 @@
+//! The command line as users and CI run it: exit codes, output formats, bad input.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn preflight() -> Command {
+    let mut cmd = Command::cargo_bin("preflight").expect("binary builds");
+    cmd.env_remove("NO_COLOR").env("COLUMNS", "100");
+    cmd
+}
+
+fn manifest(path: &str) -> String {
+    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json_findings(output: &[u8]) -> Vec<Value> {
+    let report: Value = serde_json::from_slice(output).expect("--format json prints JSON");
+    report["findings"].as_array().expect("findings array").clone()
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+const ROOT_COMPOSE: &str = "services:\n  web:\n    image: nginx:1.27\n    user: root\n";
+
+#[test]
+fn a_hardened_project_exits_zero_with_no_findings() {
+    preflight()
+        .args(["check", &manifest("tests/projects/hardened")])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings — 4 files, 5 documents"));
+}
+
+#[test]
+fn the_demo_project_exits_one() {
+    preflight()
+        .args(["check", &manifest("examples/demo"), "--color", "never"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("docker/runs-as-root"))
+        .stdout(predicate::str::contains("critical"));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only medium findings: an unpinned image without other problems.
+    write(dir.path(), "Dockerfile", "FROM python\nUSER app\nHEALTHCHECK CMD true\n");
+    let path = dir.path().to_str().unwrap();
+    preflight().args(["check", path]).assert().code(0);
+    preflight().args(["check", path, "--fail-on", "medium"]).assert().code(1);
+    preflight()
+        .args(["check", path, "--fail-on", "severe"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown severity `severe`"));
+}
+
+#[test]
+fn a_missing_path_exits_two_with_one_line() {
+    preflight()
+        .args(["check", "/no/such/project"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("error: path `/no/such/project` does not exist\n");
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let output = preflight()
+        .args(["check", &manifest("examples/demo"), "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(report["version"], 1);
+    let first = &report["findings"][0];
+    for key in ["rule", "severity", "message", "path", "span", "checklist", "help"] {
+        assert!(first.get(key).is_some(), "finding lacks `{key}`: {first}");
+    }
+    assert!(first["span"]["start"]["line"].as_u64().unwrap() >= 1);
+    assert!(first["span"]["end"]["column"].as_u64().unwrap() >= 1);
+    assert!(!first["path"].as_str().unwrap().starts_with('/'), "paths are relative to the scan root");
+    let total = report["summary"]["findings"].as_u64().unwrap() as usize;
+    assert_eq!(total, report["findings"].as_array().unwrap().len());
+}
+
+#[test]
+fn a_broken_yaml_file_is_reported_at_its_line_and_the_rest_is_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "broken.yaml", "a: 1\nb: [1, 2\nc: 3\n");
+    write(dir.path(), "docker-compose.yml", ROOT_COMPOSE);
+    let output = preflight()
+        .args(["check", dir.path().to_str().unwrap(), "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let findings = json_findings(&output);
+    let parse_error = findings
+        .iter()
+        .find(|f| f["rule"] == "parse-error")
+        .expect("the broken file is reported");
+    assert_eq!(parse_error["path"], "broken.yaml");
+    assert!(parse_error["span"]["start"]["line"].as_u64().unwrap() >= 2);
+    assert!(
+        findings.iter().any(|f| f["rule"] == "compose/runs-as-root" && f["span"]["start"]["line"] == 4),
+        "the other file is still checked: {findings:?}"
+    );
+}
+
+#[test]
+fn policy_errors_are_reported_and_other_rules_still_run() {
+    let project = tempfile::tempdir().unwrap();
+    write(project.path(), "docker-compose.yml", ROOT_COMPOSE);
+    let policies = tempfile::tempdir().unwrap();
+    write(
+        policies.path(),
+        "org/broken-syntax.rhai",
+        "const META = #{ id: \"org/broken-syntax\", title: \"t\", severity: \"high\" };\nfn check(doc) {\n    let x = ;\n}\n",
+    );
+    write(
+        policies.path(),
+        "org/endless-loop.rhai",
+        "const META = #{ id: \"org/endless-loop\", title: \"t\", severity: \"high\", applies_to: [\"compose\"] };\nfn check(doc) {\n    loop { }\n}\n",
+    );
+    let output = preflight()
+        .args([
+            "check",
+            project.path().to_str().unwrap(),
+            "--policies",
+            policies.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let findings = json_findings(&output);
+    let policy_errors: Vec<_> = findings.iter().filter(|f| f["rule"] == "policy-error").collect();
+    assert_eq!(policy_errors.len(), 2, "{policy_errors:?}");
+    let syntax = policy_errors
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("broken-syntax.rhai"))
+        .unwrap();
+    assert_eq!(syntax["span"]["start"]["line"], 3);
+    assert!(syntax["message"].as_str().unwrap().contains("syntax error"));
+    let endless = policy_errors
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("endless-loop.rhai"))
+        .unwrap();
+    assert!(endless["message"].as_str().unwrap().contains("operations limit"), "{endless}");
+    assert!(findings.iter().any(|f| f["rule"] == "compose/runs-as-root"));
+}
+
+#[test]
+fn an_org_rule_replaces_the_default_rule_with_its_id() {
+    let project = tempfile::tempdir().unwrap();
+    write(project.path(), "docker-compose.yml", ROOT_COMPOSE);
+    let policies = tempfile::tempdir().unwrap();
+    write(
+        policies.path(),
+        "compose/runs-as-root.rhai",
+        "const META = #{ id: \"compose/runs-as-root\", title: \"t\", severity: \"low\", applies_to: [\"compose\"] };\nfn check(doc) {\n    report(doc.services.web.user, \"org says\");\n}\n",
+    );
+    let output = preflight()
+        .args(["check", project.path().to_str().unwrap(), "--policies"])
+        .arg(policies.path())
+        .args(["--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let findings: Vec<_> = json_findings(&output)
+        .into_iter()
+        .filter(|f| f["rule"] == "compose/runs-as-root")
+        .collect();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["message"], "org says");
+    assert_eq!(findings[0]["severity"], "low");
+}
+
+#[test]
+fn unreadable_input_is_reported_without_stopping_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("latin1.yaml"), b"name: caf\xe9\n").unwrap();
+    write(dir.path(), "docker-compose.yml", ROOT_COMPOSE);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    let output = preflight()
+        .args(["check", dir.path().to_str().unwrap(), "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let findings = json_findings(&output);
+    let input = findings
+        .iter()
+        .find(|f| f["rule"] == "input-error" && f["path"] == "latin1.yaml")
+        .expect("non-UTF-8 file reported");
+    assert!(input["message"].as_str().unwrap().contains("not valid UTF-8"));
+    #[cfg(unix)]
+    assert!(
+        findings.iter().any(|f| f["rule"] == "input-error"
+            && f["message"] == "symlink loop back to the scan root: not followed"),
+        "{findings:?}"
+    );
+    assert!(findings.iter().any(|f| f["rule"] == "compose/runs-as-root"));
+}
+
+#[test]
+fn gitignored_files_are_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "generated/\n");
+    write(dir.path(), "generated/docker-compose.yml", ROOT_COMPOSE);
+    preflight()
+        .args(["check", dir.path().to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings — 0 files"));
+}
+
+#[test]
+fn parse_prints_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "docker-compose.yml", ROOT_COMPOSE);
+    let output = preflight()
+        .args(["parse", dir.path().join("docker-compose.yml").to_str().unwrap()])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let docs: Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(docs[0]["kind"], "compose");
+    assert_eq!(docs[0]["root"]["services"]["web"]["user"], "root");
+}

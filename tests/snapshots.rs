@@ -1,0 +1,43 @@
+//! Snapshots of what users see: rendered diagnostics and the JSON report.
+
+use std::path::Path;
+
+use preflight::check::{self, Options};
+use preflight::report::{json, pretty};
+
+fn manifest(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn demo_project_json() {
+    let outcome = check::run(&manifest("examples/demo"), &Options::default());
+    insta::assert_snapshot!(json::render(&outcome));
+}
+
+#[test]
+fn pretty_diagnostics() {
+    let outcome = check::run(&manifest("tests/projects/snapshot"), &Options::default());
+    let style = pretty::Style { color: false, width: 100 };
+    insta::assert_snapshot!(pretty::render(&outcome, &style));
+}
+
+#[test]
+fn pretty_policy_errors() {
+    let options = Options {
+        policy_dirs: vec![manifest("tests/projects/broken-policies")],
+        ..Options::default()
+    };
+    let outcome = check::run(&manifest("tests/projects/snapshot"), &options);
+    let errors: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == "policy-error")
+        .cloned()
+        .collect();
+    let only_errors = check::Outcome { findings: errors, ..outcome };
+    let style = pretty::Style { color: false, width: 100 };
+    // Policy paths are absolute on disk; keep the snapshot machine-independent.
+    let text = pretty::render(&only_errors, &style).replace(env!("CARGO_MANIFEST_DIR"), "<repo>");
+    insta::assert_snapshot!(text);
+}
