@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::engine::{self, Host, Limits};
 use crate::finding::{Finding, Severity, builtin};
-use crate::model::{Document, SourceMap};
+use crate::model::{Document, Format, SourceFile, SourceMap};
 use crate::parse::{self, detect};
 use crate::walk::{self, WalkedFile};
 
@@ -86,6 +86,9 @@ pub fn run(root: &Path, options: &Options) -> Outcome {
                 return (Vec::new(), Vec::new());
             };
             let (documents, errors) = parse::parse_file(file, format, kind);
+            if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
+                return (Vec::new(), vec![template_skipped(file, format, marker)]);
+            }
             let errors = errors
                 .into_iter()
                 .map(|err| Finding {
@@ -118,6 +121,26 @@ pub fn run(root: &Path, options: &Options) -> Outcome {
         files_checked: files.len(),
         documents: documents.len(),
         rules: host.rules().len(),
+    }
+}
+
+/// Where a file shows Helm/Jinja/cookiecutter template syntax, which no config parser accepts
+/// until the template is rendered.
+fn template_marker(text: &str) -> Option<usize> {
+    ["{{", "{%"].iter().filter_map(|m| text.find(m)).min()
+}
+
+fn template_skipped(file: &SourceFile, format: Format, offset: usize) -> Finding {
+    Finding {
+        rule: builtin::PARSE_ERROR.into(),
+        severity: Severity::Info,
+        message: format!(
+            "not checked: this looks like a template (`{{{{ … }}}}` or `{{% … %}}`), not {format} until it is rendered"
+        ),
+        path: Some(file.path.clone()),
+        span: Some(file.span(offset..offset + 2)),
+        checklist: Vec::new(),
+        help: Some("Check the rendered output instead (e.g. `helm template … > rendered.yaml`), or exclude the template directory.".into()),
     }
 }
 

@@ -47,14 +47,23 @@ pub fn discover(root: &Path) -> BTreeMap<String, Vec<(PathBuf, bool)>> {
 }
 
 /// Checks one fixture file against its marks, with the given extra policy directories.
-pub fn run_fixture(rule: &str, path: &Path, must_fail: bool, policy_dirs: &[PathBuf]) -> FixtureResult {
+pub fn run_fixture(
+    rule: &str,
+    path: &Path,
+    must_fail: bool,
+    policy_dirs: &[PathBuf],
+) -> FixtureResult {
     let options = Options {
         policy_dirs: policy_dirs.to_vec(),
         ..Options::default()
     };
     let outcome = check::run(path, &options);
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut expected = if must_fail { expectations(&text) } else { Vec::new() };
+    let mut expected = if must_fail {
+        expectations(&text)
+    } else {
+        Vec::new()
+    };
     let mut unexpected = Vec::new();
     for finding in &outcome.findings {
         let relevant = finding.rule == rule
@@ -65,7 +74,10 @@ pub fn run_fixture(rule: &str, path: &Path, must_fail: bool, policy_dirs: &[Path
             continue;
         }
         let line = finding.span.map_or(0, |s| s.start.line);
-        match expected.iter().position(|(l, r)| *l == line && r == &finding.rule) {
+        match expected
+            .iter()
+            .position(|(l, r)| *l == line && r == &finding.rule)
+        {
             Some(i) => {
                 expected.remove(i);
             }
@@ -92,7 +104,10 @@ pub fn expectations(text: &str) -> Vec<(u32, String)> {
             let above = before.ends_with('^');
             marked_above |= above;
             let target = if above { last_code_line } else { number };
-            let ids = line[at + "expect:".len()..].split_whitespace().next().unwrap_or("");
+            let ids = line[at + "expect:".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
             for id in ids.split(',').filter(|id| !id.is_empty()) {
                 out.push((target, id.to_string()));
             }
@@ -105,7 +120,8 @@ pub fn expectations(text: &str) -> Vec<(u32, String)> {
 }
 
 fn name(path: &Path) -> String {
-    path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
 }
 
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {

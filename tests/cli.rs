@@ -19,7 +19,10 @@ fn manifest(path: &str) -> String {
 
 fn json_findings(output: &[u8]) -> Vec<Value> {
     let report: Value = serde_json::from_slice(output).expect("--format json prints JSON");
-    report["findings"].as_array().expect("findings array").clone()
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .clone()
 }
 
 fn write(dir: &Path, path: &str, text: &str) {
@@ -36,7 +39,9 @@ fn a_hardened_project_exits_zero_with_no_findings() {
         .args(["check", &manifest("tests/projects/hardened")])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("no findings — 4 files, 5 documents"));
+        .stdout(predicate::str::contains(
+            "no findings — 4 files, 5 documents",
+        ));
 }
 
 #[test]
@@ -53,10 +58,17 @@ fn the_demo_project_exits_one() {
 fn fail_on_sets_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     // Only medium findings: an unpinned image without other problems.
-    write(dir.path(), "Dockerfile", "FROM python\nUSER app\nHEALTHCHECK CMD true\n");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM python\nUSER app\nHEALTHCHECK CMD true\n",
+    );
     let path = dir.path().to_str().unwrap();
     preflight().args(["check", path]).assert().code(0);
-    preflight().args(["check", path, "--fail-on", "medium"]).assert().code(1);
+    preflight()
+        .args(["check", path, "--fail-on", "medium"])
+        .assert()
+        .code(1);
     preflight()
         .args(["check", path, "--fail-on", "severe"])
         .assert()
@@ -86,12 +98,23 @@ fn json_output_has_the_documented_shape() {
     let report: Value = serde_json::from_slice(&output).unwrap();
     assert_eq!(report["version"], 1);
     let first = &report["findings"][0];
-    for key in ["rule", "severity", "message", "path", "span", "checklist", "help"] {
+    for key in [
+        "rule",
+        "severity",
+        "message",
+        "path",
+        "span",
+        "checklist",
+        "help",
+    ] {
         assert!(first.get(key).is_some(), "finding lacks `{key}`: {first}");
     }
     assert!(first["span"]["start"]["line"].as_u64().unwrap() >= 1);
     assert!(first["span"]["end"]["column"].as_u64().unwrap() >= 1);
-    assert!(!first["path"].as_str().unwrap().starts_with('/'), "paths are relative to the scan root");
+    assert!(
+        !first["path"].as_str().unwrap().starts_with('/'),
+        "paths are relative to the scan root"
+    );
     let total = report["summary"]["findings"].as_u64().unwrap() as usize;
     assert_eq!(total, report["findings"].as_array().unwrap().len());
 }
@@ -116,7 +139,9 @@ fn a_broken_yaml_file_is_reported_at_its_line_and_the_rest_is_still_checked() {
     assert_eq!(parse_error["path"], "broken.yaml");
     assert!(parse_error["span"]["start"]["line"].as_u64().unwrap() >= 2);
     assert!(
-        findings.iter().any(|f| f["rule"] == "compose/runs-as-root" && f["span"]["start"]["line"] == 4),
+        findings
+            .iter()
+            .any(|f| f["rule"] == "compose/runs-as-root" && f["span"]["start"]["line"] == 4),
         "the other file is still checked: {findings:?}"
     );
 }
@@ -151,7 +176,10 @@ fn policy_errors_are_reported_and_other_rules_still_run() {
         .stdout
         .clone();
     let findings = json_findings(&output);
-    let policy_errors: Vec<_> = findings.iter().filter(|f| f["rule"] == "policy-error").collect();
+    let policy_errors: Vec<_> = findings
+        .iter()
+        .filter(|f| f["rule"] == "policy-error")
+        .collect();
     assert_eq!(policy_errors.len(), 2, "{policy_errors:?}");
     let syntax = policy_errors
         .iter()
@@ -163,7 +191,13 @@ fn policy_errors_are_reported_and_other_rules_still_run() {
         .iter()
         .find(|f| f["path"].as_str().unwrap().ends_with("endless-loop.rhai"))
         .unwrap();
-    assert!(endless["message"].as_str().unwrap().contains("operations limit"), "{endless}");
+    assert!(
+        endless["message"]
+            .as_str()
+            .unwrap()
+            .contains("operations limit"),
+        "{endless}"
+    );
     assert!(findings.iter().any(|f| f["rule"] == "compose/runs-as-root"));
 }
 
@@ -214,7 +248,12 @@ fn unreadable_input_is_reported_without_stopping_the_scan() {
         .iter()
         .find(|f| f["rule"] == "input-error" && f["path"] == "latin1.yaml")
         .expect("non-UTF-8 file reported");
-    assert!(input["message"].as_str().unwrap().contains("not valid UTF-8"));
+    assert!(
+        input["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8")
+    );
     #[cfg(unix)]
     assert!(
         findings.iter().any(|f| f["rule"] == "input-error"
@@ -241,7 +280,10 @@ fn parse_prints_the_model() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "docker-compose.yml", ROOT_COMPOSE);
     let output = preflight()
-        .args(["parse", dir.path().join("docker-compose.yml").to_str().unwrap()])
+        .args([
+            "parse",
+            dir.path().join("docker-compose.yml").to_str().unwrap(),
+        ])
         .assert()
         .code(0)
         .get_output()

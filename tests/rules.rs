@@ -20,7 +20,9 @@ fn every_fixture_matches_its_marks() {
             if !result.passed() {
                 failures.push(format!(
                     "{}:\n  missing (line, rule): {:?}\n  unexpected (line, finding): {:?}",
-                    path.strip_prefix(fixtures_root()).unwrap_or(&path).display(),
+                    path.strip_prefix(fixtures_root())
+                        .unwrap_or(&path)
+                        .display(),
                     result.missing,
                     result.unexpected
                 ));
@@ -28,7 +30,12 @@ fn every_fixture_matches_its_marks() {
         }
     }
     assert!(checked > 0, "no fixtures found");
-    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -50,12 +57,27 @@ fn every_fail_fixture_has_a_mark() {
 fn every_rule_has_pass_and_fail_fixtures_and_every_fixture_dir_has_a_rule() {
     let mut sources = preflight::model::SourceMap::default();
     let (host, errors) = preflight::engine::Host::load(&[], Default::default(), &mut sources);
-    assert!(errors.is_empty(), "the default pack must load cleanly: {:?}", errors.iter().map(|e| &e.message).collect::<Vec<_>>());
+    assert!(
+        errors.is_empty(),
+        "the default pack must load cleanly: {:?}",
+        errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+    );
     let fixtures = discover(fixtures_root());
     for rule in host.rules() {
-        let files = fixtures.get(&rule.meta.id).map(Vec::as_slice).unwrap_or_default();
-        assert!(files.iter().any(|(_, fail)| *fail), "{} has no fail fixture", rule.meta.id);
-        assert!(files.iter().any(|(_, fail)| !*fail), "{} has no pass fixture", rule.meta.id);
+        let files = fixtures
+            .get(&rule.meta.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        assert!(
+            files.iter().any(|(_, fail)| *fail),
+            "{} has no fail fixture",
+            rule.meta.id
+        );
+        assert!(
+            files.iter().any(|(_, fail)| !*fail),
+            "{} has no pass fixture",
+            rule.meta.id
+        );
     }
     for id in fixtures.keys() {
         assert!(

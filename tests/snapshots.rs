@@ -18,7 +18,10 @@ fn demo_project_json() {
 #[test]
 fn pretty_diagnostics() {
     let outcome = check::run(&manifest("tests/projects/snapshot"), &Options::default());
-    let style = pretty::Style { color: false, width: 100 };
+    let style = pretty::Style {
+        color: false,
+        width: 100,
+    };
     insta::assert_snapshot!(pretty::render(&outcome, &style));
 }
 
@@ -35,8 +38,14 @@ fn pretty_policy_errors() {
         .filter(|f| f.rule == "policy-error")
         .cloned()
         .collect();
-    let only_errors = check::Outcome { findings: errors, ..outcome };
-    let style = pretty::Style { color: false, width: 100 };
+    let only_errors = check::Outcome {
+        findings: errors,
+        ..outcome
+    };
+    let style = pretty::Style {
+        color: false,
+        width: 100,
+    };
     // Policy paths are absolute on disk; keep the snapshot machine-independent.
     let text = pretty::render(&only_errors, &style).replace(env!("CARGO_MANIFEST_DIR"), "<repo>");
     insta::assert_snapshot!(text);

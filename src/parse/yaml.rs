@@ -200,7 +200,11 @@ impl<'a> Builder<'a> {
                 } else {
                     start
                 };
-                (s, trim_end(self.text, s, end))
+                // saphyr's end of a quoted scalar can run over a trailing comment: stop at the
+                // closing quote.
+                let e =
+                    closing_quote(self.text, s, end).unwrap_or_else(|| trim_end(self.text, s, end));
+                (s, e)
             }
         };
         let span = self.file.span(s..e);
@@ -531,6 +535,22 @@ fn block_indicator(text: &str, mut pos: usize, limit: usize) -> Option<usize> {
 }
 
 /// End of `text[start..end]` without trailing whitespace.
+/// The offset just past the quote that closes a quoted scalar starting at `start`.
+fn closing_quote(text: &str, start: usize, end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(start).filter(|b| matches!(b, b'"' | b'\''))?;
+    let mut i = start + 1;
+    while i < end.min(bytes.len()) {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 fn trim_end(text: &str, start: usize, end: usize) -> usize {
     start + text.get(start..end).map_or(0, |s| s.trim_end().len())
 }
@@ -1072,6 +1092,15 @@ mod tests {
             root(&huge).1.get("v").unwrap().value,
             Value::Str(_)
         ));
+    }
+
+    #[test]
+    fn quoted_scalar_spans_stop_at_the_closing_quote() {
+        let text = "a: \"true\" # note\nb: 'it''s' # more\nc: \"x\\\"y\"  # c\n";
+        let (f, root) = root(text);
+        assert_eq!(f.slice(&root.get("a").unwrap().span), "\"true\"");
+        assert_eq!(f.slice(&root.get("b").unwrap().span), "'it''s'");
+        assert_eq!(f.slice(&root.get("c").unwrap().span), "\"x\\\"y\"");
     }
 
     #[test]
