@@ -48,13 +48,48 @@ impl Outcome {
     }
 }
 
-/// Scans `root` (a directory or one file).
+/// Scans `root` (a directory or one file) with freshly loaded policies.
 pub fn run(root: &Path, options: &Options) -> Outcome {
-    let mut sources = SourceMap::default();
-    let (host, load_errors) = Host::load(&options.policy_dirs, options.limits, &mut sources);
-    let mut findings: Vec<Finding> = load_errors.iter().map(engine::load_error_finding).collect();
+    Checker::new(options).run(root)
+}
 
-    let walked = walk::walk(root, options.max_file_size);
+/// Policies loaded and compiled once, ready to scan any number of roots.
+pub struct Checker {
+    host: Host,
+    /// The policy sources, which every scan's source map starts from.
+    policy_sources: SourceMap,
+    load_errors: Vec<Finding>,
+    max_file_size: u64,
+}
+
+impl Checker {
+    pub fn new(options: &Options) -> Checker {
+        let mut policy_sources = SourceMap::default();
+        let (host, errors) = Host::load(&options.policy_dirs, options.limits, &mut policy_sources);
+        Checker {
+            host,
+            policy_sources,
+            load_errors: errors.iter().map(engine::load_error_finding).collect(),
+            max_file_size: options.max_file_size,
+        }
+    }
+
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    /// Scans `root` (a directory or one file).
+    pub fn run(&self, root: &Path) -> Outcome {
+        scan(self, root)
+    }
+}
+
+fn scan(checker: &Checker, root: &Path) -> Outcome {
+    let host = &checker.host;
+    let mut sources = checker.policy_sources.clone();
+    let mut findings = checker.load_errors.clone();
+
+    let walked = walk::walk(root, checker.max_file_size);
     findings.extend(
         walked
             .skipped

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::check::{self, Options};
+use crate::check::{Checker, Options};
 use crate::finding::builtin;
 
 /// The outcome of one fixture file.
@@ -46,18 +46,17 @@ pub fn discover(root: &Path) -> BTreeMap<String, Vec<(PathBuf, bool)>> {
     out
 }
 
-/// Checks one fixture file against its marks, with the given extra policy directories.
-pub fn run_fixture(
-    rule: &str,
-    path: &Path,
-    must_fail: bool,
-    policy_dirs: &[PathBuf],
-) -> FixtureResult {
-    let options = Options {
+/// A checker with the default pack plus `policy_dirs`, to run fixtures with.
+pub fn checker(policy_dirs: &[PathBuf]) -> Checker {
+    Checker::new(&Options {
         policy_dirs: policy_dirs.to_vec(),
         ..Options::default()
-    };
-    let outcome = check::run(path, &options);
+    })
+}
+
+/// Checks one fixture file against its marks.
+pub fn run_fixture(checker: &Checker, rule: &str, path: &Path, must_fail: bool) -> FixtureResult {
+    let outcome = checker.run(path);
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut expected = if must_fail {
         expectations(&text)

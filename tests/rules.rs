@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use preflight::fixtures::{discover, run_fixture};
+use preflight::fixtures::{checker, discover, run_fixture};
 
 fn fixtures_root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
@@ -13,9 +13,10 @@ fn fixtures_root() -> &'static Path {
 fn every_fixture_matches_its_marks() {
     let mut failures = Vec::new();
     let mut checked = 0;
+    let checker = checker(&[]);
     for (rule, files) in discover(fixtures_root()) {
         for (path, must_fail) in files {
-            let result = run_fixture(&rule, &path, must_fail, &[]);
+            let result = run_fixture(&checker, &rule, &path, must_fail);
             checked += 1;
             if !result.passed() {
                 failures.push(format!(

@@ -144,8 +144,8 @@ impl SourceFile {
     }
 }
 
-/// Every file read in a run, by [`SourceId`].
-#[derive(Debug, Default)]
+/// Every file read in a run, by [`SourceId`]. Cloning shares the files.
+#[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: Vec<Arc<SourceFile>>,
 }
