@@ -17,8 +17,18 @@ fn manifest(path: &str) -> String {
     format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn json_findings(output: &[u8]) -> Vec<Value> {
-    let report: Value = serde_json::from_slice(output).expect("--format json prints JSON");
+/// Runs `preflight check <args> --format json`, asserts the exit code, returns the findings.
+fn check_json(args: &[&str], code: i32) -> Vec<Value> {
+    let output = preflight()
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&output).expect("--format json prints JSON");
     report["findings"]
         .as_array()
         .expect("findings array")
@@ -124,14 +134,7 @@ fn a_broken_yaml_file_is_reported_at_its_line_and_the_rest_is_still_checked() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "broken.yaml", "a: 1\nb: [1, 2\nc: 3\n");
     write(dir.path(), "docker-compose.yml", ROOT_COMPOSE);
-    let output = preflight()
-        .args(["check", dir.path().to_str().unwrap(), "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let findings = json_findings(&output);
+    let findings = check_json(&[dir.path().to_str().unwrap()], 1);
     let parse_error = findings
         .iter()
         .find(|f| f["rule"] == "parse-error")
@@ -161,21 +164,14 @@ fn policy_errors_are_reported_and_other_rules_still_run() {
         "org/endless-loop.rhai",
         "const META = #{ id: \"org/endless-loop\", title: \"t\", severity: \"high\", applies_to: [\"compose\"] };\nfn check(doc) {\n    loop { }\n}\n",
     );
-    let output = preflight()
-        .args([
-            "check",
+    let findings = check_json(
+        &[
             project.path().to_str().unwrap(),
             "--policies",
             policies.path().to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
-    let findings = json_findings(&output);
+        ],
+        2,
+    );
     let policy_errors: Vec<_> = findings
         .iter()
         .filter(|f| f["rule"] == "policy-error")
@@ -211,19 +207,14 @@ fn an_org_rule_replaces_the_default_rule_with_its_id() {
         "compose/runs-as-root.rhai",
         "const META = #{ id: \"compose/runs-as-root\", title: \"t\", severity: \"low\", applies_to: [\"compose\"] };\nfn check(doc) {\n    report(doc.services.web.user, \"org says\");\n}\n",
     );
-    let output = preflight()
-        .args(["check", project.path().to_str().unwrap(), "--policies"])
-        .arg(policies.path())
-        .args(["--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let findings: Vec<_> = json_findings(&output)
-        .into_iter()
-        .filter(|f| f["rule"] == "compose/runs-as-root")
-        .collect();
+    let project = project.path().to_str().unwrap();
+    let findings: Vec<_> = check_json(
+        &[project, "--policies", policies.path().to_str().unwrap()],
+        0,
+    )
+    .into_iter()
+    .filter(|f| f["rule"] == "compose/runs-as-root")
+    .collect();
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0]["message"], "org says");
     assert_eq!(findings[0]["severity"], "low");
@@ -236,14 +227,7 @@ fn unreadable_input_is_reported_without_stopping_the_scan() {
     write(dir.path(), "docker-compose.yml", ROOT_COMPOSE);
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
-    let output = preflight()
-        .args(["check", dir.path().to_str().unwrap(), "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let findings = json_findings(&output);
+    let findings = check_json(&[dir.path().to_str().unwrap()], 1);
     let input = findings
         .iter()
         .find(|f| f["rule"] == "input-error" && f["path"] == "latin1.yaml")

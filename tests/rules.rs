@@ -87,3 +87,18 @@ fn every_rule_has_pass_and_fail_fixtures_and_every_fixture_dir_has_a_rule() {
         );
     }
 }
+
+#[test]
+fn the_readme_lists_every_rule() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut sources = preflight::model::SourceMap::default();
+    let (host, _) = preflight::engine::Host::load(&[], Default::default(), &mut sources);
+    for rule in host.rules() {
+        assert!(
+            readme.contains(&format!("| `{}` |", rule.meta.id)),
+            "README.md's rule table lacks `{}`",
+            rule.meta.id
+        );
+    }
+}

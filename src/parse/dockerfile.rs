@@ -1246,18 +1246,12 @@ mod tests {
     use crate::model::SourceId;
 
     fn run(src: &str) -> (SourceFile, Parsed) {
-        let file = SourceFile::new(SourceId(0), "Dockerfile", src);
-        let parsed = parse(&file);
-        (file, parsed)
+        crate::parse::testing::parse_as(parse, "Dockerfile", src)
     }
 
     /// Parses input that must have no errors; returns the file and the root.
     fn ok(src: &str) -> (SourceFile, Node) {
-        let (file, mut parsed) = run(src);
-        assert_eq!(parsed.errors, vec![], "unexpected errors");
-        assert_eq!(parsed.roots.len(), 1);
-        let root = parsed.roots.remove(0);
-        (file, root)
+        crate::parse::testing::parse_clean(parse, "Dockerfile", src)
     }
 
     fn node<'n>(root: &'n Node, path: &str) -> &'n Node {

@@ -226,31 +226,19 @@ fn number(text: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SourceId;
+
+    use crate::parse::testing::line_col;
 
     fn parse_str(text: &str) -> (SourceFile, Parsed) {
-        let file = SourceFile::new(SourceId(0), "test.json", text);
-        let parsed = parse(&file);
-        (file, parsed)
+        crate::parse::testing::parse_as(parse, "test.json", text)
     }
 
     fn parse_ok(text: &str) -> (SourceFile, Node) {
-        let (file, mut parsed) = parse_str(text);
-        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        assert_eq!(parsed.roots.len(), 1);
-        let root = parsed.roots.remove(0);
-        (file, root)
+        crate::parse::testing::parse_clean(parse, "test.json", text)
     }
 
     fn error(text: &str) -> ParseError {
-        let (_, parsed) = parse_str(text);
-        assert!(parsed.roots.is_empty(), "expected an error for {text:?}");
-        assert_eq!(parsed.errors.len(), 1);
-        parsed.errors.into_iter().next().unwrap()
-    }
-
-    fn line_col(span: &Span) -> (u32, u32) {
-        (span.start.line, span.start.column)
+        crate::parse::testing::parse_failure(parse, "test.json", text)
     }
 
     const SAMPLE: &str = r#"{

@@ -73,3 +73,56 @@ pub fn parse_file(
         .collect();
     (documents, parsed.errors)
 }
+
+/// Helpers the adapters' tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{ParseError, Parsed};
+    use crate::model::{Node, SourceFile, SourceId, Span};
+
+    /// Parses `text` as a file named `name`.
+    pub fn parse_as(
+        parse: fn(&SourceFile) -> Parsed,
+        name: &str,
+        text: &str,
+    ) -> (SourceFile, Parsed) {
+        let file = SourceFile::new(SourceId(0), name, text);
+        let parsed = parse(&file);
+        (file, parsed)
+    }
+
+    /// The single root of input that must parse without errors.
+    pub fn parse_clean(
+        parse: fn(&SourceFile) -> Parsed,
+        name: &str,
+        text: &str,
+    ) -> (SourceFile, Node) {
+        let (file, parsed) = parse_as(parse, name, text);
+        assert_eq!(parsed.errors, vec![], "unexpected errors for {text:?}");
+        assert_eq!(parsed.roots.len(), 1, "one root expected for {text:?}");
+        let root = parsed.roots.into_iter().next().expect("checked above");
+        (file, root)
+    }
+
+    /// The one error of input that must fail without producing a tree.
+    pub fn parse_failure(parse: fn(&SourceFile) -> Parsed, name: &str, text: &str) -> ParseError {
+        let (_, parsed) = parse_as(parse, name, text);
+        assert!(
+            parsed.roots.is_empty(),
+            "expected an error for {text:?}, got {:?}",
+            parsed.roots
+        );
+        assert_eq!(
+            parsed.errors.len(),
+            1,
+            "one error expected for {text:?}: {:?}",
+            parsed.errors
+        );
+        parsed.errors.into_iter().next().expect("checked above")
+    }
+
+    /// Where a span starts, as `(line, column)`.
+    pub fn line_col(span: &Span) -> (u32, u32) {
+        (span.start.line, span.start.column)
+    }
+}

@@ -307,31 +307,20 @@ fn attach(open: &mut Open, node: Node) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SourceId, Span};
+    use crate::model::Span;
+
+    use crate::parse::testing::line_col;
 
     fn parse_str(text: &str) -> (SourceFile, Parsed) {
-        let file = SourceFile::new(SourceId(0), "test.toml", text);
-        let parsed = parse(&file);
-        (file, parsed)
+        crate::parse::testing::parse_as(parse, "test.toml", text)
     }
 
     fn parse_ok(text: &str) -> (SourceFile, Node) {
-        let (file, mut parsed) = parse_str(text);
-        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        assert_eq!(parsed.roots.len(), 1);
-        let root = parsed.roots.remove(0);
-        (file, root)
+        crate::parse::testing::parse_clean(parse, "test.toml", text)
     }
 
     fn error(text: &str) -> ParseError {
-        let (_, parsed) = parse_str(text);
-        assert!(parsed.roots.is_empty(), "expected an error");
-        assert_eq!(parsed.errors.len(), 1);
-        parsed.errors.into_iter().next().unwrap()
-    }
-
-    fn line_col(span: &Span) -> (u32, u32) {
-        (span.start.line, span.start.column)
+        crate::parse::testing::parse_failure(parse, "test.toml", text)
     }
 
     fn end_line_col(span: &Span) -> (u32, u32) {

@@ -764,25 +764,16 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::model::SourceId;
+
+    use crate::parse::testing::line_col;
 
     fn load(text: &str) -> (SourceFile, Parsed) {
-        let file = SourceFile::new(SourceId(0), "t.yaml", text);
-        let parsed = parse(&file);
-        (file, parsed)
+        crate::parse::testing::parse_as(parse, "t.yaml", text)
     }
 
     /// The single root of a document that must parse cleanly.
     fn root(text: &str) -> (SourceFile, Node) {
-        let (file, parsed) = load(text);
-        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        assert_eq!(parsed.roots.len(), 1);
-        let root = parsed.roots.into_iter().next().unwrap();
-        (file, root)
-    }
-
-    fn line_col(span: &Span) -> (u32, u32) {
-        (span.start.line, span.start.column)
+        crate::parse::testing::parse_clean(parse, "t.yaml", text)
     }
 
     fn key<'n>(node: &'n Node, name: &str) -> &'n Key {
