@@ -69,7 +69,7 @@ impl Checker {
         Checker {
             host,
             policy_sources,
-            load_errors: errors.iter().map(engine::load_error_finding).collect(),
+            load_errors: errors.iter().map(engine::policy_error_finding).collect(),
             max_file_size: options.max_file_size,
         }
     }

@@ -19,9 +19,9 @@ pub struct Rule {
     pub(super) ast: AST,
 }
 
-/// A policy file that could not become a rule, and where.
+/// A problem in a policy file — it could not be loaded, or a call failed — and where.
 #[derive(Debug, Clone)]
-pub struct LoadError {
+pub struct PolicyError {
     pub file: Arc<SourceFile>,
     /// 1-based line and column; `(1, 1)` when the problem is the whole file.
     pub line: u32,
@@ -34,8 +34,8 @@ pub fn compile_rule(
     engine: &Engine,
     file: Arc<SourceFile>,
     expected_id: &str,
-) -> Result<Rule, LoadError> {
-    let fail = |line: u32, column: u32, message: String| LoadError {
+) -> Result<Rule, PolicyError> {
+    let fail = |line: u32, column: u32, message: String| PolicyError {
         file: file.clone(),
         line,
         column,

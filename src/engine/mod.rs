@@ -12,7 +12,7 @@ use rhai::module_resolvers::StaticModuleResolver;
 use rhai::{CallFnOptions, Engine, EvalAltResult, Module, Scope};
 
 pub use api::CallContext;
-pub use loader::{LoadError, Rule};
+pub use loader::{PolicyError, Rule};
 pub use meta::RuleMeta;
 
 use crate::embedded;
@@ -56,7 +56,7 @@ impl Host {
         policy_dirs: &[PathBuf],
         limits: Limits,
         sources: &mut SourceMap,
-    ) -> (Host, Vec<LoadError>) {
+    ) -> (Host, Vec<PolicyError>) {
         let mut engine = new_engine(limits);
         let mut errors = Vec::new();
 
@@ -86,13 +86,14 @@ impl Host {
         engine.set_module_resolver(resolver);
 
         let mut rules: Vec<Rule> = Vec::new();
-        let mut add = |result: Result<Rule, LoadError>, errors: &mut Vec<LoadError>| match result {
-            Ok(rule) => {
-                rules.retain(|r| r.meta.id != rule.meta.id);
-                rules.push(rule);
-            }
-            Err(err) => errors.push(err),
-        };
+        let mut add =
+            |result: Result<Rule, PolicyError>, errors: &mut Vec<PolicyError>| match result {
+                Ok(rule) => {
+                    rules.retain(|r| r.meta.id != rule.meta.id);
+                    rules.push(rule);
+                }
+                Err(err) => errors.push(err),
+            };
         for (path, text) in embedded::POLICIES {
             let file = sources.add(*path, *text);
             add(
@@ -105,7 +106,7 @@ impl Host {
                 Ok(files) => files,
                 Err(err) => {
                     let file = sources.add(dir.display().to_string(), "");
-                    errors.push(LoadError {
+                    errors.push(PolicyError {
                         file,
                         line: 1,
                         column: 1,
@@ -129,7 +130,7 @@ impl Host {
                             &mut errors,
                         );
                     }
-                    Err(err) => errors.push(LoadError {
+                    Err(err) => errors.push(PolicyError {
                         file: sources.add(display, ""),
                         line: 1,
                         column: 1,
@@ -215,8 +216,8 @@ fn module_name(path: &str) -> &str {
     file.strip_suffix(".rhai").unwrap_or(file)
 }
 
-fn compile_module(engine: &Engine, file: &Arc<SourceFile>) -> Result<Module, LoadError> {
-    let fail = |err: &EvalAltResult| LoadError {
+fn compile_module(engine: &Engine, file: &Arc<SourceFile>) -> Result<Module, PolicyError> {
+    let fail = |err: &EvalAltResult| PolicyError {
         file: file.clone(),
         line: err.position().line().unwrap_or(1) as u32,
         column: err.position().position().unwrap_or(1) as u32,
@@ -236,22 +237,17 @@ fn runtime_error(rule: &Rule, doc: &Document, err: &EvalAltResult) -> Finding {
         .map(|l| l as u32)
         .or_else(|| loader::line_of(&rule.source, "check"))
         .unwrap_or(1);
-    let column = position.position().unwrap_or(1) as u32;
-    let offset = rule.source.offset_at(line, column);
-    Finding {
-        rule: builtin::POLICY_ERROR.into(),
-        severity: Severity::High,
+    policy_error_finding(&PolicyError {
+        file: rule.source.clone(),
+        line,
+        column: position.position().unwrap_or(1) as u32,
         message: format!(
             "rule `{}` failed on `{}`: {}",
             rule.meta.id,
             doc.path,
             describe(inner)
         ),
-        path: Some(rule.origin.clone()),
-        span: Some(rule.source.span(offset..offset + 1)),
-        checklist: Vec::new(),
-        help: Some("Fix the policy; the other rules still ran.".into()),
-    }
+    })
 }
 
 /// Unwraps "error in function call" layers to the error that actually happened and the
@@ -298,8 +294,8 @@ fn describe(err: &EvalAltResult) -> String {
     }
 }
 
-/// A policy that could not be loaded, as a finding in its file.
-pub fn load_error_finding(err: &LoadError) -> Finding {
+/// A policy that could not be loaded or failed while running, as a finding in its file.
+pub fn policy_error_finding(err: &PolicyError) -> Finding {
     let offset = err.file.offset_at(err.line, err.column);
     Finding {
         rule: builtin::POLICY_ERROR.into(),
