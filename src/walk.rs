@@ -6,6 +6,7 @@
 //! root. Files over the size cap are reported, not read.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 
@@ -60,17 +61,30 @@ pub fn walk(root: &Path, max_file_size: u64) -> Walk {
     } else {
         root.to_path_buf()
     };
+    let outside_links = Arc::new(Mutex::new(Vec::new()));
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .follow_links(true)
         .add_custom_ignore_filename(".preflightignore")
-        .filter_entry(|entry| {
-            !(entry.file_type().is_some_and(|t| t.is_dir())
-                && entry
-                    .file_name()
-                    .to_str()
-                    .is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+        .filter_entry({
+            let root = canonical_root.clone();
+            let base = base.clone();
+            let outside = outside_links.clone();
+            move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if is_dir && entry.path_is_symlink() && !points_inside(entry.path(), &root) {
+                    if let Ok(mut outside) = outside.lock() {
+                        outside.push(relative(entry.path(), &base));
+                    }
+                    return false;
+                }
+                !(is_dir
+                    && entry
+                        .file_name()
+                        .to_str()
+                        .is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+            }
         })
         .sort_by_file_path(|a, b| a.cmp(b))
         .build();
@@ -93,18 +107,12 @@ pub fn walk(root: &Path, max_file_size: u64) -> Walk {
         if detect::by_name(&rel).is_none() {
             continue;
         }
-        if entry.path_is_symlink() {
-            let inside = entry
-                .path()
-                .canonicalize()
-                .is_ok_and(|target| target.starts_with(&canonical_root));
-            if !inside {
-                out.skipped.push(Skipped {
-                    rel,
-                    reason: "symlink to a file outside the scan root: not followed".into(),
-                });
-                continue;
-            }
+        if entry.path_is_symlink() && !points_inside(entry.path(), &canonical_root) {
+            out.skipped.push(Skipped {
+                rel,
+                reason: "symlink to a file outside the scan root: not followed".into(),
+            });
+            continue;
         }
         match entry.metadata() {
             Ok(meta) if meta.len() > max_file_size => out.skipped.push(Skipped {
@@ -120,7 +128,19 @@ pub fn walk(root: &Path, max_file_size: u64) -> Walk {
             }),
         }
     }
+    let outside_links = outside_links.lock().map(|v| v.clone()).unwrap_or_default();
+    out.skipped
+        .extend(outside_links.into_iter().map(|rel| Skipped {
+            rel,
+            reason: "symlink to a directory outside the scan root: not followed".into(),
+        }));
     out
+}
+
+/// A symlink whose target lies inside the (canonical) scan root.
+fn points_inside(link: &Path, root: &Path) -> bool {
+    link.canonicalize()
+        .is_ok_and(|target| target.starts_with(root))
 }
 
 fn relative(path: &Path, base: &Path) -> String {
@@ -159,5 +179,82 @@ fn describe_walk_error(err: &ignore::Error, base: &Path) -> String {
         }
         ignore::Error::Io(io) => format!("cannot read: {io}"),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn rels(walk: &Walk) -> Vec<&str> {
+        walk.files.iter().map(|f| f.rel.as_str()).collect()
+    }
+
+    #[test]
+    fn takes_known_formats_and_hidden_paths_and_skips_vendored_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ".github/workflows/ci.yml", "on: push\n");
+        write(dir.path(), "app/Dockerfile", "FROM x\n");
+        write(dir.path(), "README.md", "# not config\n");
+        write(dir.path(), "node_modules/pkg/package.json", "{}\n");
+        write(dir.path(), ".git/config.json", "{}\n");
+        write(dir.path(), "generated/k8s.yaml", "a: 1\n");
+        write(dir.path(), ".preflightignore", "generated/\n");
+        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE);
+        assert_eq!(
+            rels(&walk),
+            vec![".github/workflows/ci.yml", "app/Dockerfile"]
+        );
+        assert!(walk.skipped.is_empty());
+    }
+
+    #[test]
+    fn files_over_the_size_cap_are_reported_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "big.json", &"1".repeat(2048));
+        write(dir.path(), "small.json", "1");
+        let walk = walk(dir.path(), 1024);
+        assert_eq!(rels(&walk), vec!["small.json"]);
+        assert_eq!(walk.skipped.len(), 1);
+        assert_eq!(walk.skipped[0].rel, "big.json");
+        assert!(
+            walk.skipped[0]
+                .reason
+                .contains("2048 bytes, over the 1024-byte size cap")
+        );
+    }
+
+    #[test]
+    fn a_single_file_root_is_named_by_its_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "deploy/docker-compose.yml", "services: {}\n");
+        let walk = walk(
+            &dir.path().join("deploy/docker-compose.yml"),
+            DEFAULT_MAX_FILE_SIZE,
+        );
+        assert_eq!(rels(&walk), vec!["docker-compose.yml"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_the_root_are_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        write(outside.path(), "secret.yaml", "a: 1\n");
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.yaml"),
+            dir.path().join("link.yaml"),
+        )
+        .unwrap();
+        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE);
+        assert!(walk.files.is_empty());
+        assert_eq!(walk.skipped[0].rel, "link.yaml");
+        assert!(walk.skipped[0].reason.contains("outside the scan root"));
     }
 }
