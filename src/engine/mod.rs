@@ -147,6 +147,18 @@ impl Host {
         &self.rules
     }
 
+    /// The signatures of the host functions policies can call, sorted: the API's surface.
+    pub fn api_signatures(&self) -> Vec<String> {
+        let mut signatures: Vec<String> = self
+            .engine
+            .gen_fn_signatures(false)
+            .iter()
+            .map(|s| script_types(s))
+            .collect();
+        signatures.sort();
+        signatures
+    }
+
     /// Runs every applicable rule on every document, in parallel; findings come back sorted.
     pub fn evaluate(&self, documents: &[Document], sources: &Arc<SourceMap>) -> Vec<Finding> {
         let mut findings: Vec<Finding> = documents
@@ -190,6 +202,27 @@ impl Host {
         }
         findings
     }
+}
+
+/// Rust type names in a generated signature, as a script sees them: a fallible
+/// `Result<String, Box<EvalAltResult>>` returns `string`.
+fn script_types(signature: &str) -> String {
+    const ERROR: &str = ",alloc::boxed::Box<rhai::types::error::EvalAltResult>>";
+    let mut out = signature.to_string();
+    while let Some(start) = out.find("core::result::Result<") {
+        let Some(end) = out[start..].find(ERROR).map(|i| start + i) else {
+            break;
+        };
+        let inner = out[start + "core::result::Result<".len()..end].to_string();
+        out.replace_range(start..end + ERROR.len(), &inner);
+    }
+    out.replace("alloc::string::String", "string")
+        .replace("rhai::types::dynamic::Dynamic", "Dynamic")
+        .replace("types::dynamic::Dynamic", "Dynamic")
+        .replace(
+            "alloc::collections::btree::map::BTreeMap<smartstring::SmartString<smartstring::config::LazyCompact>,Dynamic>",
+            "map",
+        )
 }
 
 fn new_engine(limits: Limits) -> Engine {
