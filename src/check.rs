@@ -109,17 +109,21 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
     let mut files = Vec::new();
     for (walked_file, text) in texts {
         match text {
-            Ok(text) => files.push(sources.add(walked_file.rel, text)),
+            Ok(text) => {
+                let file = sources.add(walked_file.rel, text);
+                files.push((file, walked_file.path));
+            }
             Err(reason) => findings.push(input_error(&walked_file.rel, &reason)),
         }
     }
 
     let parsed: Vec<(Vec<Document>, Vec<Finding>)> = files
         .par_iter()
-        .map(|file| {
+        .map(|(file, location)| {
             let Some((format, kind)) = detect::by_name(&file.path) else {
                 return (Vec::new(), Vec::new());
             };
+            let kind = kind.or_else(|| detect::kind_by_location(location));
             let (documents, errors) = parse::parse_file(file, format, kind);
             if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
                 return (Vec::new(), vec![template_skipped(file, format, marker)]);

@@ -100,6 +100,10 @@ pub fn expectations(text: &str) -> Vec<(u32, String)> {
         let mut marked_above = false;
         for (at, _) in line.match_indices("expect:") {
             let before = line[..at].trim_end();
+            // Only comments mark: `expect:` inside a value is data.
+            if !(before.contains('#') || before.contains("//")) {
+                continue;
+            }
             let above = before.ends_with('^');
             marked_above |= above;
             let target = if above { last_code_line } else { number };
@@ -153,7 +157,7 @@ mod tests {
 
     #[test]
     fn marks_name_their_line_or_the_line_above() {
-        let text = "a: 1\nb: 2  # expect: x/y\nFROM x\n# ^expect: d/e,d/f\nc: 3 # expect: x/y expect: x/z\n";
+        let text = "a: 1\nb: 2  # expect: x/y\nFROM x\n# ^expect: d/e,d/f\nc: 3 # expect: x/y expect: x/z\nd: \"expect: not/a-mark\"\n";
         assert_eq!(
             expectations(text),
             vec![

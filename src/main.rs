@@ -130,6 +130,7 @@ fn parse_command(path: &std::path::Path) -> Result<ExitCode, String> {
         std::fs::read_to_string(path).map_err(|err| format!("cannot read `{name}`: {err}"))?;
     let mut sources = SourceMap::default();
     let file = sources.add(name.clone(), text);
+    let kind = kind.or_else(|| detect::kind_by_location(path));
     let (documents, errors) = parse::parse_file(&file, format, kind);
     for err in &errors {
         eprintln!(

@@ -102,3 +102,24 @@ fn the_readme_lists_every_rule() {
         );
     }
 }
+
+#[test]
+fn the_org_policy_examples_pass_their_fixtures() {
+    let examples = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/org-policies"
+    ));
+    let checker = checker(&[examples.to_path_buf()]);
+    let fixtures = discover(&examples.join("tests/fixtures"));
+    assert!(!fixtures.is_empty());
+    for (rule, files) in fixtures {
+        assert!(
+            files.iter().any(|(_, fail)| *fail),
+            "{rule} has no fail fixture"
+        );
+        for (path, must_fail) in files {
+            let result = run_fixture(&checker, &rule, &path, must_fail);
+            assert!(result.passed(), "{}: {result:?}", path.display());
+        }
+    }
+}

@@ -179,28 +179,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("to_debug", |node: &mut Node| {
         format!("Node({})", node.to_json())
     });
-    engine.register_fn("==", |node: &mut Node, other: &str| {
-        node.as_str() == Some(other)
-    });
-    engine.register_fn("!=", |node: &mut Node, other: &str| {
-        node.as_str() != Some(other)
-    });
-    engine.register_fn(
-        "==",
-        |node: &mut Node, other: INT| matches!(node.value, Value::Int(i) if i == other),
-    );
-    engine.register_fn(
-        "!=",
-        |node: &mut Node, other: INT| !matches!(node.value, Value::Int(i) if i == other),
-    );
-    engine.register_fn(
-        "==",
-        |node: &mut Node, other: bool| matches!(node.value, Value::Bool(b) if b == other),
-    );
-    engine.register_fn(
-        "!=",
-        |node: &mut Node, other: bool| !matches!(node.value, Value::Bool(b) if b == other),
-    );
+    register_comparisons(engine);
 
     engine.register_fn(
         "report",
@@ -251,6 +230,43 @@ pub fn register(engine: &mut Engine) {
             report(&ctx, &node, message, Some(help), Some(severity))
         },
     );
+}
+
+/// `==` and `!=` between a node and a string, integer, float, bool or another node, in both
+/// orders, so `node == "root"`, `"root" == node` and `node in ["a", "b"]` all compare the
+/// node's value.
+fn register_comparisons(engine: &mut Engine) {
+    fn is_str(node: &Node, other: &str) -> bool {
+        node.as_str() == Some(other)
+    }
+    fn is_int(node: &Node, other: INT) -> bool {
+        matches!(node.value, Value::Int(i) if i == other)
+    }
+    fn is_float(node: &Node, other: f64) -> bool {
+        matches!(node.value, Value::Float(f) if f == other)
+            || matches!(node.value, Value::Int(i) if i as f64 == other)
+    }
+    fn is_bool(node: &Node, other: bool) -> bool {
+        matches!(node.value, Value::Bool(b) if b == other)
+    }
+    engine.register_fn("==", |a: &mut Node, b: &str| is_str(a, b));
+    engine.register_fn("!=", |a: &mut Node, b: &str| !is_str(a, b));
+    engine.register_fn("==", |a: &str, b: Node| is_str(&b, a));
+    engine.register_fn("!=", |a: &str, b: Node| !is_str(&b, a));
+    engine.register_fn("==", |a: &mut Node, b: INT| is_int(a, b));
+    engine.register_fn("!=", |a: &mut Node, b: INT| !is_int(a, b));
+    engine.register_fn("==", |a: INT, b: Node| is_int(&b, a));
+    engine.register_fn("!=", |a: INT, b: Node| !is_int(&b, a));
+    engine.register_fn("==", |a: &mut Node, b: f64| is_float(a, b));
+    engine.register_fn("!=", |a: &mut Node, b: f64| !is_float(a, b));
+    engine.register_fn("==", |a: f64, b: Node| is_float(&b, a));
+    engine.register_fn("!=", |a: f64, b: Node| !is_float(&b, a));
+    engine.register_fn("==", |a: &mut Node, b: bool| is_bool(a, b));
+    engine.register_fn("!=", |a: &mut Node, b: bool| !is_bool(a, b));
+    engine.register_fn("==", |a: bool, b: Node| is_bool(&b, a));
+    engine.register_fn("!=", |a: bool, b: Node| !is_bool(&b, a));
+    engine.register_fn("==", |a: &mut Node, b: Node| a.value == b.value);
+    engine.register_fn("!=", |a: &mut Node, b: Node| a.value != b.value);
 }
 
 impl IntoIterator for Node {
@@ -337,6 +353,7 @@ fn falsy(node: &Node) -> bool {
     match &node.value {
         Value::Bool(b) => !*b,
         Value::Int(i) => *i == 0,
+        Value::Float(f) => *f == 0.0,
         Value::Null => true,
         Value::Str(s) => FALSE_WORDS.contains(&s.trim().to_ascii_lowercase().as_str()),
         _ => false,

@@ -55,9 +55,12 @@ impl RuleMeta {
             ));
         }
         let severity = required_string(map, "severity")?.parse::<Severity>()?;
-        let applies_to = string_list(map, "applies_to")?
+        let kinds = string_list(map, "applies_to")?;
+        // `*` (alone or among others) means every kind, as an empty list does.
+        let all = kinds.iter().any(|k| k == "*");
+        let applies_to = kinds
             .into_iter()
-            .filter(|k| k != "*")
+            .filter(|_| !all)
             .map(|k| {
                 Kind::from_name(&k).ok_or_else(|| {
                     let known: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();

@@ -2,6 +2,8 @@
 //!
 //! Table-driven: the first matching pattern wins.
 
+use std::path::Path;
+
 use crate::model::{Format, Kind, Node};
 
 /// How a file name maps to a format and, where the name settles it, a kind.
@@ -82,6 +84,14 @@ fn is_compose_name(name: &str) -> bool {
         || stem.ends_with(".compose")
 }
 
+/// The kind a file's place on disk decides, whatever the scan root: a workflow lives in
+/// `.github/workflows/` even when that directory, or the file itself, is what was scanned.
+pub fn kind_by_location(path: &Path) -> Option<Kind> {
+    let full = path.canonicalize().ok()?;
+    let parent = full.parent()?;
+    (parent.ends_with(".github/workflows")).then_some(Kind::GhaWorkflow)
+}
+
 /// The kind of one YAML document, from the file's path and the document's content.
 pub fn yaml_kind(path: &str, root: &Node) -> Kind {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
@@ -157,6 +167,21 @@ mod tests {
         assert_eq!(by_name("k8s/app.yaml"), Some((Format::Yaml, None)));
         assert_eq!(by_name("README.md"), None);
         assert_eq!(by_name("dockerfile-notes.txt"), None);
+    }
+
+    #[test]
+    fn workflows_are_known_by_their_directory_whatever_the_scan_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let workflows = dir.path().join(".github/workflows");
+        std::fs::create_dir_all(&workflows).unwrap();
+        std::fs::write(workflows.join("ci.yml"), "on: push\n").unwrap();
+        std::fs::write(dir.path().join("ci.yml"), "on: push\n").unwrap();
+        assert_eq!(
+            kind_by_location(&workflows.join("ci.yml")),
+            Some(Kind::GhaWorkflow)
+        );
+        assert_eq!(kind_by_location(&dir.path().join("ci.yml")), None);
+        assert_eq!(kind_by_location(Path::new("/no/such/file.yml")), None);
     }
 
     #[test]

@@ -38,9 +38,29 @@ pub fn parse(file: &SourceFile) -> Parsed {
         headers: headers(&file.text, &root),
     };
     match builder.build(&root) {
-        Ok(root) => Parsed::one(root),
+        Ok(mut root) => {
+            // A table's span stops at its own last key, but the document ends with whatever
+            // sub-table comes last.
+            let end = last_end(&root);
+            if end > root.span.end.offset {
+                root.span = file.span(root.span.start.offset..end);
+            }
+            Parsed::one(root)
+        }
         Err(err) => Parsed::failed(err),
     }
+}
+
+/// The furthest end offset of any node in the tree (walked without recursion).
+fn last_end(root: &Node) -> usize {
+    let mut end = root.span.end.offset;
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        end = end.max(node.span.end.offset);
+        pending.extend(node.items());
+        pending.extend(node.entries().iter().map(|(_, v)| v));
+    }
+    end
 }
 
 /// Sorted spans of all `[table]` and `[[array]]` headers: the tables and array-of-tables items
@@ -369,6 +389,19 @@ serde = { version = "1", features = ["derive", "rc"] }
         let inline = root.get_path("dependencies.serde").unwrap();
         assert!(file.slice(&inline.span).starts_with("{ version"));
         assert!(file.slice(&inline.span).ends_with("] }"));
+    }
+
+    #[test]
+    fn the_root_spans_sub_tables_declared_last() {
+        let (file, root) = parse_ok("[server]\nport = 1\n\n[server.tls]\ncert = \"x\"\n");
+        assert_eq!(
+            file.slice(&root.span),
+            "[server]\nport = 1\n\n[server.tls]\ncert = \"x\""
+        );
+        assert_eq!(
+            file.slice(&root.get("server").unwrap().span),
+            "[server]\nport = 1"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `--format json`: the stable machine-readable shape documented in docs/output.md.
+//! `--format json`: the stable machine-readable shape of DESIGN.md, shown in the README.
 
 use serde_json::{Value, json};
 
