@@ -277,3 +277,49 @@ fn parse_prints_the_model() {
     assert_eq!(docs[0]["kind"], "compose");
     assert_eq!(docs[0]["root"]["services"]["web"]["user"], "root");
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let demo = manifest("examples/demo");
+    let plain = preflight()
+        .args(["check", &demo])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        !plain.contains(&0x1b),
+        "no escape codes when stdout is not a terminal"
+    );
+    let coloured = preflight()
+        .args(["check", &demo, "--color", "always"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(coloured.contains(&0x1b), "--color always colours");
+}
+
+/// The real-world corpus beside the project, when present: every file is handled without a
+/// policy error, and the only parse errors are templates reported as info.
+#[test]
+fn the_shared_corpus_checks_cleanly() {
+    let corpus = manifest("../shared/corpus");
+    if !Path::new(&corpus).is_dir() {
+        return;
+    }
+    let findings = check_json(&[&corpus], 1);
+    let broken: Vec<_> = findings
+        .iter()
+        .filter(|f| {
+            f["rule"] == "policy-error" || (f["rule"] == "parse-error" && f["severity"] != "info")
+        })
+        .collect();
+    assert!(broken.is_empty(), "{broken:#?}");
+    assert!(
+        findings.len() > 500,
+        "the pack finds problems in real projects"
+    );
+}
