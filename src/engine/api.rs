@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, Map, NativeCallContext};
 
 use crate::finding::{Finding, Severity};
-use crate::model::{Kind, Node, SourceMap, Value};
+use crate::model::{Kind, Node, SourceFile, SourceMap, Value};
 
 /// What one rule call needs from the host: where sources are and where findings go. Passed to
 /// every call as its Rhai tag, so one shared engine serves all threads.
@@ -33,6 +33,11 @@ fn call_context(ctx: &NativeCallContext) -> RhaiResult<Arc<CallContext>> {
         .ok_or_else(|| "this function is only available while a rule runs".into())
 }
 
+/// The file a node's span points into.
+fn source_of(ctx: &NativeCallContext, node: &Node) -> RhaiResult<Option<Arc<SourceFile>>> {
+    Ok(call_context(ctx)?.sources.get(node.span.source).cloned())
+}
+
 /// Registers the node type, its methods and `report` on the engine.
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Node>("Node");
@@ -51,19 +56,14 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn(
         "text",
         |ctx: NativeCallContext, node: &mut Node| -> RhaiResult<String> {
-            let sources = call_context(&ctx)?.sources.clone();
-            Ok(sources
-                .get(node.span.source)
+            Ok(source_of(&ctx, node)?
                 .map_or_else(String::new, |file| file.slice(&node.span).to_string()))
         },
     );
     engine.register_fn(
         "span",
         |ctx: NativeCallContext, node: &mut Node| -> RhaiResult<Map> {
-            let sources = call_context(&ctx)?.sources.clone();
-            let path = sources
-                .get(node.span.source)
-                .map_or_else(String::new, |f| f.path.clone());
+            let path = source_of(&ctx, node)?.map_or_else(String::new, |f| f.path.clone());
             let span = node.span;
             let mut map = Map::new();
             map.insert("path".into(), path.into());
@@ -78,10 +78,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn(
         "path",
         |ctx: NativeCallContext, node: &mut Node| -> RhaiResult<String> {
-            let sources = call_context(&ctx)?.sources.clone();
-            Ok(sources
-                .get(node.span.source)
-                .map_or_else(String::new, |f| f.path.clone()))
+            Ok(source_of(&ctx, node)?.map_or_else(String::new, |f| f.path.clone()))
         },
     );
 
@@ -376,14 +373,13 @@ fn split_once(ctx: NativeCallContext, node: &mut Node, separator: &str) -> RhaiR
     let Some((left, right)) = node.as_str().and_then(|s| s.split_once(separator)) else {
         return Ok(Dynamic::UNIT);
     };
-    let sources = call_context(&ctx)?.sources.clone();
     let span = node.span;
     // Where the string's text starts in the source (after an opening quote); when the source
     // does not hold the text verbatim (escapes), both halves keep the whole node's span.
-    let start = sources.get(span.source).and_then(|file| {
-        let raw = file.slice(&span);
+    let start = source_of(&ctx, node)?.and_then(|file| {
         let text = node.as_str()?;
-        raw.find(text).map(|i| (file, span.start.offset + i))
+        let at = file.slice(&span).find(text)?;
+        Some((file, span.start.offset + at))
     });
     let (left_span, right_span) = match start {
         Some((file, start)) => {
