@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use preflight::check::{self, Options};
+use preflight::dump;
 use preflight::finding::Severity;
 use preflight::model::SourceMap;
 use preflight::parse::{self, detect};
@@ -24,11 +25,8 @@ struct Cli {
 enum Command {
     /// Check a project directory (or one file) and report findings.
     Check(CheckArgs),
-    /// Print the document model preflight builds from a file, as JSON.
-    Parse {
-        /// The file to parse.
-        file: PathBuf,
-    },
+    /// Print the document model preflight builds from files: what policies see.
+    Parse(ParseArgs),
 }
 
 #[derive(clap::Args)]
@@ -49,6 +47,25 @@ struct CheckArgs {
     /// When to colour the pretty output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+}
+
+#[derive(clap::Args)]
+struct ParseArgs {
+    /// The files to parse.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DumpFormat::Yaml)]
+    format: DumpFormat,
+    /// Show each node's `line:column` range.
+    #[arg(long)]
+    spans: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DumpFormat {
+    Yaml,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,7 +90,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(&args),
-        Command::Parse { file } => parse_command(&file),
+        Command::Parse(args) => parse_command(&args),
     };
     match result {
         Ok(code) => code,
@@ -122,41 +139,48 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     })
 }
 
-fn parse_command(path: &std::path::Path) -> Result<ExitCode, String> {
-    let name = path.to_string_lossy().replace('\\', "/");
-    let (format, kind) = detect::by_name(&name)
-        .ok_or_else(|| format!("`{name}` is not a format preflight reads"))?;
-    let text =
-        std::fs::read_to_string(path).map_err(|err| format!("cannot read `{name}`: {err}"))?;
+fn parse_command(args: &ParseArgs) -> Result<ExitCode, String> {
     let mut sources = SourceMap::default();
-    let file = sources.add(name.clone(), text);
-    let kind = kind.or_else(|| detect::kind_by_location(path));
-    let (documents, errors) = parse::parse_file(&file, format, kind);
-    for err in &errors {
-        eprintln!(
-            "{name}:{}:{}: parse error: {}",
-            err.span.start.line, err.span.start.column, err.message
-        );
+    let mut yaml = String::new();
+    let mut json = Vec::new();
+    let mut failed = false;
+    for path in &args.files {
+        let name = path.to_string_lossy().replace('\\', "/");
+        let (format, kind) = detect::by_name(&name)
+            .ok_or_else(|| format!("`{name}` is not a format preflight reads"))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|err| format!("cannot read `{name}`: {err}"))?;
+        let file = sources.add(name.clone(), text);
+        let kind = kind.or_else(|| detect::kind_by_location(path));
+        let (documents, errors) = parse::parse_file(&file, format, kind);
+        for err in &errors {
+            eprintln!(
+                "{name}:{}:{}: parse error: {}",
+                err.span.start.line, err.span.start.column, err.message
+            );
+        }
+        failed |= !errors.is_empty();
+        for doc in &documents {
+            match args.format {
+                DumpFormat::Yaml => {
+                    if !yaml.is_empty() {
+                        yaml.push_str("---\n");
+                    }
+                    yaml.push_str(&dump::yaml(doc, args.spans));
+                }
+                DumpFormat::Json => json.push(dump::json(doc, args.spans)),
+            }
+        }
     }
-    let docs: Vec<serde_json::Value> = documents
-        .iter()
-        .map(|doc| {
-            serde_json::json!({
-                "path": doc.path,
-                "format": doc.format.as_str(),
-                "kind": doc.kind.as_str(),
-                "index": doc.index,
-                "root": doc.root.to_json(),
-            })
-        })
-        .collect();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&docs).unwrap_or_default()
-    );
-    Ok(if errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    let text = match args.format {
+        DumpFormat::Yaml => yaml,
+        DumpFormat::Json => serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
+    };
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(if failed {
         ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     })
 }

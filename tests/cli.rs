@@ -266,6 +266,8 @@ fn parse_prints_the_model() {
     let output = preflight()
         .args([
             "parse",
+            "--format",
+            "json",
             dir.path().join("docker-compose.yml").to_str().unwrap(),
         ])
         .assert()

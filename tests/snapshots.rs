@@ -50,3 +50,17 @@ fn pretty_policy_errors() {
     let text = pretty::render(&only_errors, &style).replace(env!("CARGO_MANIFEST_DIR"), "<repo>");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn parse_output_as_yaml_with_spans() {
+    let output = assert_cmd::Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(manifest("tests/projects/snapshot"))
+        .args(["parse", "--spans", "docker-compose.yml", "Dockerfile"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(output).unwrap());
+}
