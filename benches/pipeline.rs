@@ -35,9 +35,9 @@ fn bench(c: &mut Criterion) {
     for file in &files {
         let (format, kind) = detect::by_name(&file.path).expect("known format");
         c.bench_function(&format!("parse {}", file.path), |b| {
-            b.iter(|| parse_file(file, format, kind))
+            b.iter(|| parse_file(file, format, kind, &|_, _| None))
         });
-        let (documents, _) = parse_file(file, format, kind);
+        let (documents, _) = parse_file(file, format, kind, &|_, _| None);
         c.bench_function(&format!("evaluate pack on {}", file.path), |b| {
             b.iter(|| host.evaluate(&documents, &sources))
         });

@@ -1,5 +1,6 @@
 //! One scan, end to end: walk, read, parse, evaluate.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -117,6 +118,8 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         }
     }
 
+    let modules = ModuleIndex::new(files.iter().map(|(file, _)| file));
+    let imports = |module: &str, from: &SourceFile| modules.resolve(module, from);
     let parsed: Vec<(Vec<Document>, Vec<Finding>)> = files
         .par_iter()
         .map(|(file, location)| {
@@ -124,7 +127,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
                 return (Vec::new(), Vec::new());
             };
             let kind = kind.or_else(|| detect::kind_by_location(location));
-            let (documents, errors) = parse::parse_file(file, format, kind);
+            let (documents, errors) = parse::parse_file(file, format, kind, &imports);
             if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
                 return (Vec::new(), vec![template_skipped(file, format, marker)]);
             }
@@ -153,13 +156,81 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
 
     let sources = Arc::new(sources);
     findings.extend(host.evaluate(&documents, &sources));
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // A setting inherited through a star import is checked in every module that inherits it:
+    // report it once, at its most severe.
+    findings.sort_by(|a, b| {
+        (a.sort_key(), std::cmp::Reverse(a.severity))
+            .cmp(&(b.sort_key(), std::cmp::Reverse(b.severity)))
+    });
+    findings.dedup_by(|later, kept| later.sort_key() == kept.sort_key() && later.span == kept.span);
     Outcome {
         findings,
         sources,
         files_checked: files.len(),
         documents: documents.len(),
         rules: host.rules().len(),
+    }
+}
+
+/// The Python modules of a scan by path, to follow settings' star imports within the root.
+struct ModuleIndex {
+    by_path: HashMap<String, Arc<SourceFile>>,
+}
+
+impl ModuleIndex {
+    fn new<'a>(files: impl Iterator<Item = &'a Arc<SourceFile>>) -> Self {
+        let by_path = files
+            .filter(|f| f.path.ends_with(".py"))
+            .map(|f| (f.path.clone(), f.clone()))
+            .collect();
+        ModuleIndex { by_path }
+    }
+
+    /// `.base` and `..common` are relative to the importing file; `config.settings.base` is
+    /// looked up from the scan root, then below it (the project may sit in a subdirectory).
+    fn resolve(&self, module: &str, from: &SourceFile) -> Option<Arc<SourceFile>> {
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        let name = module[dots..].replace('.', "/");
+        let candidates = |base: &str| {
+            let prefix = if base.is_empty() {
+                String::new()
+            } else {
+                format!("{base}/")
+            };
+            if name.is_empty() {
+                vec![format!("{prefix}__init__.py")]
+            } else {
+                vec![
+                    format!("{prefix}{name}.py"),
+                    format!("{prefix}{name}/__init__.py"),
+                ]
+            }
+        };
+        if dots > 0 {
+            let mut dir: Vec<&str> = from.path.split('/').collect();
+            dir.pop();
+            for _ in 1..dots {
+                dir.pop()?;
+            }
+            return candidates(&dir.join("/"))
+                .iter()
+                .find_map(|path| self.by_path.get(path).cloned());
+        }
+        for path in candidates("") {
+            if let Some(file) = self.by_path.get(&path) {
+                return Some(file.clone());
+            }
+            let suffix = format!("/{path}");
+            if let Some((_, file)) = self
+                .by_path
+                .iter()
+                .filter(|(p, _)| p.ends_with(&suffix))
+                .min_by_key(|(p, _)| (p.len(), p.as_str()))
+            {
+                return Some(file.clone());
+            }
+        }
+        None
     }
 }
 

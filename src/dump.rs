@@ -5,12 +5,20 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::model::{Document, Node, Span, Value};
+use crate::model::{Document, Node, SourceMap, Span, Value};
+
+/// How to show positions: each node's range, prefixed by its file when it lies in another
+/// file than the document (a Django setting inherited from base.py).
+#[derive(Clone, Copy)]
+pub struct Positions<'a> {
+    pub sources: &'a SourceMap,
+    pub document: crate::model::SourceId,
+}
 
 /// A document as YAML: a header comment naming it, then the tree. Strings are always quoted,
 /// so `"1.10"` (a string) and `1.1` (a number) read differently, as they do to a policy.
 /// With `spans`, each node's `line:column` range follows as a comment.
-pub fn yaml(doc: &Document, spans: bool) -> String {
+pub fn yaml(doc: &Document, spans: Option<Positions>) -> String {
     let mut out = format!(
         "# {} ({}, {}, document {})\n",
         doc.path,
@@ -19,8 +27,8 @@ pub fn yaml(doc: &Document, spans: bool) -> String {
         doc.index + 1
     );
     if is_container(&doc.root) && !is_empty(&doc.root) {
-        if spans {
-            let _ = writeln!(out, "# root {}", range(&doc.root.span));
+        if let Some(at) = spans {
+            let _ = writeln!(out, "# root {}", range(&doc.root.span, at));
         }
         block(&mut out, &doc.root, 0, spans);
     } else {
@@ -31,42 +39,51 @@ pub fn yaml(doc: &Document, spans: bool) -> String {
 
 /// A document as JSON: `{path, format, kind, index, root}`; with `spans`, every node becomes
 /// `{"span": "line:col-line:col", "value": …}`.
-pub fn json(doc: &Document, spans: bool) -> Json {
+pub fn json(doc: &Document, spans: Option<Positions>) -> Json {
     json!({
         "path": doc.path,
         "format": doc.format.as_str(),
         "kind": doc.kind.as_str(),
         "index": doc.index,
-        "root": if spans { with_spans(&doc.root) } else { doc.root.to_json() },
+        "root": match spans {
+            Some(at) => with_spans(&doc.root, at),
+            None => doc.root.to_json(),
+        },
     })
 }
 
-fn with_spans(node: &Node) -> Json {
+fn with_spans(node: &Node, at: Positions) -> Json {
     let value = match &node.value {
-        Value::List(items) => Json::Array(items.iter().map(with_spans).collect()),
+        Value::List(items) => Json::Array(items.iter().map(|n| with_spans(n, at)).collect()),
         Value::Map(entries) => Json::Object(
             entries
                 .iter()
-                .map(|(k, v)| (k.name.to_string(), with_spans(v)))
+                .map(|(k, v)| (k.name.to_string(), with_spans(v, at)))
                 .collect(),
         ),
         _ => node.to_json(),
     };
-    json!({ "span": range(&node.span), "value": value })
+    json!({ "span": range(&node.span, at), "value": value })
 }
 
-fn range(span: &Span) -> String {
+fn range(span: &Span, at: Positions) -> String {
+    let file = if span.source == at.document {
+        String::new()
+    } else {
+        at.sources
+            .get(span.source)
+            .map_or_else(String::new, |f| format!("{} ", f.path))
+    };
     format!(
-        "{}:{}-{}:{}",
+        "{file}{}:{}-{}:{}",
         span.start.line, span.start.column, span.end.line, span.end.column
     )
 }
 
-fn comment(node: &Node, spans: bool) -> String {
-    if spans {
-        format!("  # {}", range(&node.span))
-    } else {
-        String::new()
+fn comment(node: &Node, spans: Option<Positions>) -> String {
+    match spans {
+        Some(at) => format!("  # {}", range(&node.span, at)),
+        None => String::new(),
     }
 }
 
@@ -79,7 +96,7 @@ fn is_empty(node: &Node) -> bool {
 }
 
 /// Writes a non-empty map or list at `indent`, one entry per line.
-fn block(out: &mut String, node: &Node, indent: usize, spans: bool) {
+fn block(out: &mut String, node: &Node, indent: usize, spans: Option<Positions>) {
     let pad = " ".repeat(indent);
     map_entries(out, node, &pad, &pad, spans);
     for item in node.items() {
@@ -87,7 +104,7 @@ fn block(out: &mut String, node: &Node, indent: usize, spans: bool) {
             entry(out, &format!("{pad}-"), item, indent + 2, spans);
         } else {
             // `- key: value` with the map's other keys aligned under the first.
-            if spans {
+            if spans.is_some() {
                 let _ = writeln!(out, "{pad}-{}", comment(item, spans));
                 map_entries(out, item, &format!("{pad}  "), &format!("{pad}  "), spans);
             } else {
@@ -98,7 +115,7 @@ fn block(out: &mut String, node: &Node, indent: usize, spans: bool) {
 }
 
 /// A map's entries: the first line led by `first`, the others by `rest`.
-fn map_entries(out: &mut String, node: &Node, first: &str, rest: &str, spans: bool) {
+fn map_entries(out: &mut String, node: &Node, first: &str, rest: &str, spans: Option<Positions>) {
     for (i, (key, value)) in node.entries().iter().enumerate() {
         let lead = if i == 0 { first } else { rest };
         entry(
@@ -112,7 +129,7 @@ fn map_entries(out: &mut String, node: &Node, first: &str, rest: &str, spans: bo
 }
 
 /// One `key:` or `-` line and, for a non-empty container, its nested block.
-fn entry(out: &mut String, lead: &str, value: &Node, indent: usize, spans: bool) {
+fn entry(out: &mut String, lead: &str, value: &Node, indent: usize, spans: Option<Positions>) {
     if is_container(value) && !is_empty(value) {
         let _ = writeln!(out, "{lead}{}", comment(value, spans));
         block(out, value, indent, spans);

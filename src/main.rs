@@ -1,15 +1,17 @@
 //! The `preflight` command line: parses arguments, runs, and maps the outcome to an exit code.
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use preflight::check::{self, Options};
 use preflight::dump;
 use preflight::finding::Severity;
-use preflight::model::SourceMap;
+use preflight::model::{SourceFile, SourceMap};
 use preflight::parse::{self, detect};
 use preflight::report::{json, pretty};
 
@@ -139,8 +141,36 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     })
 }
 
+/// A relative star import (`from .base import *`) read from disk beside the importing file,
+/// for `parse`; `check` resolves imports among the files of its scan instead.
+fn sibling_module(
+    module: &str,
+    from: &SourceFile,
+    sources: &RefCell<SourceMap>,
+) -> Option<Arc<SourceFile>> {
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    if dots == 0 {
+        return None;
+    }
+    let mut dir = std::path::Path::new(&from.path).parent()?.to_path_buf();
+    for _ in 1..dots {
+        dir = dir.parent()?.to_path_buf();
+    }
+    let name = module[dots..].replace('.', "/");
+    let path = [
+        dir.join(format!("{name}.py")),
+        dir.join(&name).join("__init__.py"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    let display = path.to_string_lossy().replace('\\', "/");
+    Some(sources.borrow_mut().add(display, text))
+}
+
 fn parse_command(args: &ParseArgs) -> Result<ExitCode, String> {
-    let mut sources = SourceMap::default();
+    // One map for the named files and what they import, so every file has its own id.
+    let sources = RefCell::new(SourceMap::default());
     let mut yaml = String::new();
     let mut json = Vec::new();
     let mut failed = false;
@@ -150,9 +180,11 @@ fn parse_command(args: &ParseArgs) -> Result<ExitCode, String> {
             .ok_or_else(|| format!("`{name}` is not a format preflight reads"))?;
         let text =
             std::fs::read_to_string(path).map_err(|err| format!("cannot read `{name}`: {err}"))?;
-        let file = sources.add(name.clone(), text);
+        let file = sources.borrow_mut().add(name.clone(), text);
         let kind = kind.or_else(|| detect::kind_by_location(path));
-        let (documents, errors) = parse::parse_file(&file, format, kind);
+        let (documents, errors) = parse::parse_file(&file, format, kind, &|module, from| {
+            sibling_module(module, from, &sources)
+        });
         for err in &errors {
             eprintln!(
                 "{name}:{}:{}: parse error: {}",
@@ -160,15 +192,20 @@ fn parse_command(args: &ParseArgs) -> Result<ExitCode, String> {
             );
         }
         failed |= !errors.is_empty();
+        let sources_now = sources.borrow();
+        let positions = args.spans.then_some(dump::Positions {
+            sources: &sources_now,
+            document: file.id,
+        });
         for doc in &documents {
             match args.format {
                 DumpFormat::Yaml => {
                     if !yaml.is_empty() {
                         yaml.push_str("---\n");
                     }
-                    yaml.push_str(&dump::yaml(doc, args.spans));
+                    yaml.push_str(&dump::yaml(doc, positions));
                 }
-                DumpFormat::Json => json.push(dump::json(doc, args.spans)),
+                DumpFormat::Json => json.push(dump::json(doc, positions)),
             }
         }
     }

@@ -325,3 +325,19 @@ fn the_shared_corpus_checks_cleanly() {
         "the pack finds problems in real projects"
     );
 }
+
+#[test]
+fn an_inherited_django_setting_is_reported_where_it_was_written() {
+    let findings = check_json(&[&manifest("tests/projects/django-split")], 1);
+    let summary: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{} {}:{}", f["rule"], f["path"], f["span"]["start"]["line"]))
+        .collect();
+    // production.py and local.py both inherit SECRET_KEY from base.py: one finding, in base.py.
+    // DEBUG and ALLOWED_HOSTS are overridden in production.py, and local.py is for development.
+    assert_eq!(
+        summary,
+        vec!["\"django/secret-key-hardcoded\" \"config/settings/base.py\":6"]
+    );
+    assert_eq!(findings[0]["severity"], "critical");
+}

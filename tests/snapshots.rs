@@ -64,3 +64,17 @@ fn parse_output_as_yaml_with_spans() {
         .clone();
     insta::assert_snapshot!(String::from_utf8(output).unwrap());
 }
+
+#[test]
+fn parse_output_of_inherited_django_settings() {
+    let output = assert_cmd::Command::cargo_bin("preflight")
+        .unwrap()
+        .current_dir(manifest("tests/projects/django-split"))
+        .args(["parse", "--spans", "config/settings/production.py"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(output).unwrap());
+}

@@ -13,6 +13,11 @@ pub enum Format {
     Toml,
     Hcl,
     Dockerfile,
+    Python,
+    Dotenv,
+    Nginx,
+    /// postgresql.conf and pg_hba.conf.
+    Pgconf,
 }
 
 /// What a document configures; rules select documents by kind (`applies_to`).
@@ -24,6 +29,12 @@ pub enum Kind {
     Terraform,
     Dockerfile,
     PackageJson,
+    GitlabCi,
+    DjangoSettings,
+    Dotenv,
+    Nginx,
+    PostgresqlConf,
+    PgHba,
     /// Any other YAML, JSON or TOML file.
     Generic,
 }
@@ -36,18 +47,28 @@ impl Format {
             Format::Toml => "toml",
             Format::Hcl => "hcl",
             Format::Dockerfile => "dockerfile",
+            Format::Python => "python",
+            Format::Dotenv => "dotenv",
+            Format::Nginx => "nginx",
+            Format::Pgconf => "pgconf",
         }
     }
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Compose,
         Kind::K8s,
         Kind::GhaWorkflow,
         Kind::Terraform,
         Kind::Dockerfile,
         Kind::PackageJson,
+        Kind::GitlabCi,
+        Kind::DjangoSettings,
+        Kind::Dotenv,
+        Kind::Nginx,
+        Kind::PostgresqlConf,
+        Kind::PgHba,
         Kind::Generic,
     ];
 
@@ -59,6 +80,12 @@ impl Kind {
             Kind::Terraform => "terraform",
             Kind::Dockerfile => "dockerfile",
             Kind::PackageJson => "package-json",
+            Kind::GitlabCi => "gitlab-ci",
+            Kind::DjangoSettings => "django-settings",
+            Kind::Dotenv => "dotenv",
+            Kind::Nginx => "nginx",
+            Kind::PostgresqlConf => "postgresql-conf",
+            Kind::PgHba => "pg-hba",
             Kind::Generic => "generic",
         }
     }

@@ -20,53 +20,125 @@ const NAME_RULES: &[NameRule] = &[
         kind: Some(Kind::Dockerfile),
     },
     NameRule {
-        matches: |n| n.ends_with(".tf.json"),
+        matches: |p| name_of(p).ends_with(".tf.json"),
         format: Format::Json,
         kind: Some(Kind::Terraform),
     },
     NameRule {
-        matches: |n| n.ends_with(".tf"),
+        matches: |p| name_of(p).ends_with(".tf"),
         format: Format::Hcl,
         kind: Some(Kind::Terraform),
     },
     NameRule {
-        matches: |n| n.ends_with(".tfvars") || n.ends_with(".hcl"),
+        matches: |p| name_of(p).ends_with(".tfvars") || name_of(p).ends_with(".hcl"),
         format: Format::Hcl,
         kind: Some(Kind::Generic),
     },
     NameRule {
-        matches: |n| n == "package.json",
+        matches: |p| name_of(p) == "package.json",
         format: Format::Json,
         kind: Some(Kind::PackageJson),
     },
     NameRule {
-        matches: |n| n.ends_with(".json"),
+        matches: |p| name_of(p).ends_with(".json"),
         format: Format::Json,
         kind: Some(Kind::Generic),
     },
     NameRule {
-        matches: |n| n.ends_with(".toml"),
+        matches: |p| name_of(p).ends_with(".toml"),
         format: Format::Toml,
         kind: Some(Kind::Generic),
     },
     NameRule {
-        matches: |n| n.ends_with(".yaml") || n.ends_with(".yml"),
+        matches: |p| name_of(p) == ".gitlab-ci.yml",
+        format: Format::Yaml,
+        kind: Some(Kind::GitlabCi),
+    },
+    NameRule {
+        matches: |p| name_of(p).ends_with(".yaml") || name_of(p).ends_with(".yml"),
         format: Format::Yaml,
         kind: None,
     },
+    NameRule {
+        matches: is_dotenv,
+        format: Format::Dotenv,
+        kind: Some(Kind::Dotenv),
+    },
+    NameRule {
+        matches: |p| name_of(p) == "pg_hba.conf",
+        format: Format::Pgconf,
+        kind: Some(Kind::PgHba),
+    },
+    NameRule {
+        matches: |p| matches!(name_of(p), "postgresql.conf" | "postgresql.auto.conf"),
+        format: Format::Pgconf,
+        kind: Some(Kind::PostgresqlConf),
+    },
+    NameRule {
+        matches: is_nginx,
+        format: Format::Nginx,
+        kind: Some(Kind::Nginx),
+    },
+    NameRule {
+        matches: is_django_settings,
+        format: Format::Python,
+        kind: Some(Kind::DjangoSettings),
+    },
 ];
+
+/// The file name, lowercased by the caller.
+fn name_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The directory names of a path, lowercased by the caller.
+fn dirs_of(path: &str) -> impl Iterator<Item = &str> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    parts.into_iter()
+}
+
+/// `.env`, `.env.production`, `.env.example`, `prod.env`.
+fn is_dotenv(path: &str) -> bool {
+    let name = name_of(path);
+    name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
+}
+
+/// `nginx.conf`, and `*.conf` under a directory that says nginx, `conf.d` or `sites-*`.
+fn is_nginx(path: &str) -> bool {
+    let name = name_of(path);
+    name == "nginx.conf"
+        || name.ends_with(".nginx")
+        || name.ends_with(".conf")
+            && dirs_of(path).any(|d| {
+                d.contains("nginx") || d == "conf.d" || d.starts_with("sites-") || d == "h5bp"
+            })
+}
+
+/// `settings.py`, `*_settings.py`, `settings_*.py` and any module of a `settings/` package.
+fn is_django_settings(path: &str) -> bool {
+    let name = name_of(path);
+    let Some(stem) = name.strip_suffix(".py") else {
+        return false;
+    };
+    stem == "settings"
+        || stem.ends_with("_settings")
+        || stem.starts_with("settings_")
+        || dirs_of(path).last() == Some("settings")
+}
 
 /// The format of a file, and its kind when the name alone decides it; `None` for files
 /// preflight does not read.
 pub fn by_name(path: &str) -> Option<(Format, Option<Kind>)> {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let path = path.to_ascii_lowercase();
     NAME_RULES
         .iter()
-        .find(|rule| (rule.matches)(&name))
+        .find(|rule| (rule.matches)(&path))
         .map(|rule| (rule.format, rule.kind))
 }
 
-fn is_dockerfile(name: &str) -> bool {
+fn is_dockerfile(path: &str) -> bool {
+    let name = name_of(path);
     name == "dockerfile"
         || name == "containerfile"
         || name.starts_with("dockerfile.")
@@ -166,6 +238,56 @@ mod tests {
         );
         assert_eq!(by_name("k8s/app.yaml"), Some((Format::Yaml, None)));
         assert_eq!(by_name("README.md"), None);
+        assert_eq!(
+            by_name(".env.production"),
+            Some((Format::Dotenv, Some(Kind::Dotenv)))
+        );
+        assert_eq!(
+            by_name("deploy/prod.env").map(|d| d.0),
+            Some(Format::Dotenv)
+        );
+        assert_eq!(
+            by_name("nginx/nginx.conf"),
+            Some((Format::Nginx, Some(Kind::Nginx)))
+        );
+        assert_eq!(
+            by_name("deploy/nginx/shop.conf").map(|d| d.1),
+            Some(Some(Kind::Nginx))
+        );
+        assert_eq!(
+            by_name("etc/conf.d/default.conf").map(|d| d.0),
+            Some(Format::Nginx)
+        );
+        assert_eq!(by_name("etc/app.conf"), None);
+        assert_eq!(
+            by_name("db/postgresql.conf"),
+            Some((Format::Pgconf, Some(Kind::PostgresqlConf)))
+        );
+        assert_eq!(
+            by_name("db/pg_hba.conf"),
+            Some((Format::Pgconf, Some(Kind::PgHba)))
+        );
+        assert_eq!(
+            by_name("nginx/pg_hba.conf").map(|d| d.1),
+            Some(Some(Kind::PgHba))
+        );
+        assert_eq!(
+            by_name("config/settings.py"),
+            Some((Format::Python, Some(Kind::DjangoSettings)))
+        );
+        assert_eq!(
+            by_name("config/settings/production.py").map(|d| d.1),
+            Some(Some(Kind::DjangoSettings))
+        );
+        assert_eq!(
+            by_name("app/test_settings.py").map(|d| d.0),
+            Some(Format::Python)
+        );
+        assert_eq!(by_name("app/views.py"), None);
+        assert_eq!(
+            by_name(".gitlab-ci.yml"),
+            Some((Format::Yaml, Some(Kind::GitlabCi)))
+        );
         assert_eq!(by_name("dockerfile-notes.txt"), None);
     }
 

@@ -2,8 +2,12 @@
 
 pub mod detect;
 pub mod dockerfile;
+pub mod dotenv;
 pub mod hcl;
 pub mod json;
+pub mod nginx;
+pub mod pgconf;
+pub mod python;
 pub mod toml;
 pub mod yaml;
 
@@ -42,14 +46,22 @@ impl Parsed {
     }
 }
 
+use std::sync::Arc;
+
 use crate::model::{Document, Format, Kind, SourceFile};
 
+/// Finds the file a Python star import names (`.base`, `config.settings.base`), given the
+/// importing file.
+pub type ImportResolver<'a> = dyn Fn(&str, &SourceFile) -> Option<Arc<SourceFile>> + 'a;
+
 /// Parses one file of a known format into its documents, deciding each document's kind (from
-/// `kind` when the file name settled it, else from the content).
+/// `kind` when the file name settled it, else from the content). Only Django settings use
+/// `imports`, to follow `from .base import *`.
 pub fn parse_file(
     file: &SourceFile,
     format: Format,
     kind: Option<Kind>,
+    imports: &ImportResolver,
 ) -> (Vec<Document>, Vec<ParseError>) {
     let parsed = match format {
         Format::Yaml => yaml::parse(file),
@@ -57,6 +69,11 @@ pub fn parse_file(
         Format::Toml => toml::parse(file),
         Format::Hcl => hcl::parse(file),
         Format::Dockerfile => dockerfile::parse(file),
+        Format::Python => python::parse_with_imports(file, imports),
+        Format::Dotenv => dotenv::parse(file),
+        Format::Nginx => nginx::parse(file),
+        Format::Pgconf if kind == Some(Kind::PgHba) => pgconf::parse_hba(file),
+        Format::Pgconf => pgconf::parse(file),
     };
     let documents = parsed
         .roots
