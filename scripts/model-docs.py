@@ -6,7 +6,7 @@ then a ```json block. This script writes the input to NAME in a temporary direct
 preflight on it and puts the real output in the json block. Examples whose naming line says
 "trimmed" are left as written.
 
-Usage: scripts/model-docs.py PREFLIGHT_BINARY [--check]
+Usage: scripts/model-docs.py PREFLIGHT_BINARY [--check]   (inputs in ```sh, ```json or unnamed blocks are not examples)
   --check: change nothing; exit 1 and show the first stale example if any.
 """
 import pathlib, re, subprocess, sys, tempfile
