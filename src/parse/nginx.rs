@@ -1187,7 +1187,7 @@ http {
 
     #[test]
     fn corpus_files_parse_without_errors() {
-        let dir = std::path::Path::new("/work/shared/corpus");
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
         if !dir.is_dir() {
             return;
         }

@@ -22,10 +22,12 @@ const MAX_IMPORT_DEPTH: usize = 16;
 /// Modules read through star imports in one parse: stops a fan-out of repeated imports.
 const MAX_MODULES: usize = 256;
 const MAX_ERRORS: usize = 100;
-/// Re-parses with broken lines blanked out, so one bad line does not swallow its neighbours.
+/// Re-parses with broken lines blanked out, so one bad line does not swallow its neighbours;
+/// fewer for big files, so the bytes re-parsed stay under `REPAIR_BYTES`.
 const MAX_REPAIRS: usize = 32;
+const REPAIR_BYTES: usize = 1 << 20;
 /// Node copies spent on list/map updates: bounds quadratic work on hostile input.
-const MAX_COPIES: usize = 1 << 22;
+const MAX_COPIES: usize = 1 << 20;
 
 /// Reads one module; star imports are listed but not followed.
 pub fn parse(file: &SourceFile) -> Parsed {
@@ -295,7 +297,8 @@ impl<'a> Reader<'a, '_> {
         }
         // A statement holding a syntax error is skipped whole: tree-sitter's recovery can
         // pair a name with a value from another line.
-        if node.has_error() && !matches!(node.kind(), "block") && !is_compound(node.kind()) {
+        let holds_statements = node.kind() == "block" || is_compound(node.kind());
+        if node.has_error() && !holds_statements {
             return;
         }
         match node.kind() {
@@ -614,14 +617,10 @@ impl<'a> Reader<'a, '_> {
         }
         let value = match node.kind() {
             "string" | "concatenated_string" => self.string(node).map(|s| Value::Str(s.into())),
-            "integer" => int_value(self.text(node))
-                .and_then(|i| i64::try_from(i).ok())
-                .map(Value::Int),
-            "float" => float_value(self.text(node)).map(Value::Float),
+            "integer" | "float" | "unary_operator" => self.number(node, depth),
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
             "none" => Some(Value::Null),
-            "unary_operator" => self.unary(node, depth),
             "parenthesized_expression" => match kids(node)[..] {
                 [inner] => return self.convert(inner, depth + 1),
                 _ => None,
@@ -655,23 +654,45 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
-    fn unary(&mut self, node: Ts, depth: usize) -> Option<Value> {
-        let operator = self.text(node.child_by_field_name("operator")?);
-        let argument = node.child_by_field_name("argument")?;
-        let negate = match operator {
-            "-" => true,
-            "+" => false,
-            _ => return None,
-        };
-        // `-9223372036854775808` fits although its digits alone do not.
-        if negate && argument.kind() == "integer" {
-            let i = int_value(self.text(argument))?;
-            return i64::try_from(-i).ok().map(Value::Int);
+    /// A number, possibly signed or parenthesized, or a name bound to one. Unlike `convert`
+    /// it builds no `$expr` on the way, so a long chain of signs costs nothing.
+    fn number(&mut self, node: Ts, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            self.too_deep(node);
+            return None;
         }
-        match self.convert(argument, depth + 1).value {
-            Value::Int(i) if negate => i.checked_neg().map(Value::Int),
-            Value::Float(f) if negate => Some(Value::Float(-f)),
-            value @ (Value::Int(_) | Value::Float(_)) => Some(value),
+        match node.kind() {
+            "integer" => i64::try_from(int_value(self.text(node))?)
+                .ok()
+                .map(Value::Int),
+            "float" => float_value(self.text(node)).map(Value::Float),
+            "parenthesized_expression" => match kids(node)[..] {
+                [inner] => self.number(inner, depth + 1),
+                _ => None,
+            },
+            "identifier" => match self.module.names.get(self.text(node))?.value {
+                ref value @ (Value::Int(_) | Value::Float(_)) => Some(value.clone()),
+                _ => None,
+            },
+            "unary_operator" => {
+                let operator = self.text(node.child_by_field_name("operator")?);
+                let argument = node.child_by_field_name("argument")?;
+                match operator {
+                    // `-9223372036854775808` fits although its digits alone do not.
+                    "-" if argument.kind() == "integer" => {
+                        i64::try_from(-int_value(self.text(argument))?)
+                            .ok()
+                            .map(Value::Int)
+                    }
+                    "-" => match self.number(argument, depth + 1)? {
+                        Value::Int(i) => i.checked_neg().map(Value::Int),
+                        Value::Float(f) => Some(Value::Float(-f)),
+                        _ => None,
+                    },
+                    "+" => self.number(argument, depth + 1),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -721,20 +742,28 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
-    /// `A + B` on two lists (the usual `DJANGO_APPS + THIRD_PARTY_APPS`).
+    /// `A + B + ...` on lists (the usual `DJANGO_APPS + THIRD_PARTY_APPS`). The chain nests
+    /// to the left; it is walked as one run of operands, not recursively.
     fn concat(&mut self, node: Ts, depth: usize) -> Option<Value> {
-        if self.text(node.child_by_field_name("operator")?) != "+" {
-            return None;
+        let mut operands = Vec::new();
+        let mut current = node;
+        while current.kind() == "binary_operator" {
+            if self.text(current.child_by_field_name("operator")?) != "+" {
+                return None;
+            }
+            operands.push(current.child_by_field_name("right")?);
+            current = current.child_by_field_name("left")?;
         }
-        let left = self.convert(node.child_by_field_name("left")?, depth + 1);
-        let right = self.convert(node.child_by_field_name("right")?, depth + 1);
-        let (Value::List(left), Value::List(right)) = (left.value, right.value) else {
-            return None;
-        };
-        self.spend(left.len() + right.len())?;
-        Some(Value::List(
-            left.iter().chain(right.iter()).cloned().collect(),
-        ))
+        operands.push(current);
+        let mut items = Vec::new();
+        for operand in operands.into_iter().rev() {
+            let Value::List(list) = self.convert(operand, depth + 1).value else {
+                return None;
+            };
+            self.spend(list.len())?;
+            items.extend(list.iter().cloned());
+        }
+        Some(Value::List(items.into()))
     }
 
     // Environment lookups
@@ -756,10 +785,7 @@ impl<'a> Reader<'a, '_> {
         let args = self.args(node)?;
         match function.kind() {
             "identifier" => match self.text(function) {
-                "getenv" => {
-                    let (name, default) = (args.get(self, 0, "key"), args.get(self, 1, "default"));
-                    self.env_node(node, name, None, default, None, depth)
-                }
+                "getenv" => self.getenv(node, &args, depth),
                 "config" => self.decouple(node, &args, depth),
                 "int" | "float" | "bool" | "str" => self.cast_wrapper(node, function, &args, depth),
                 _ if self.is_env_object(function) => {
@@ -776,13 +802,10 @@ impl<'a> Reader<'a, '_> {
                 let object = function.child_by_field_name("object")?;
                 let method = function.child_by_field_name("attribute")?;
                 let method_name = self.text(method);
-                if method_name == "get" && self.is_os_environ(object) {
-                    let (name, default) = (args.get(self, 0, "key"), args.get(self, 1, "default"));
-                    return self.env_node(node, name, None, default, None, depth);
-                }
-                if method_name == "getenv" && self.text(object) == "os" {
-                    let (name, default) = (args.get(self, 0, "key"), args.get(self, 1, "default"));
-                    return self.env_node(node, name, None, default, None, depth);
+                if (method_name == "get" && self.is_os_environ(object))
+                    || (method_name == "getenv" && self.text(object) == "os")
+                {
+                    return self.getenv(node, &args, depth);
                 }
                 if method_name == "config" && self.text(object) == "decouple" {
                     return self.decouple(node, &args, depth);
@@ -811,6 +834,13 @@ impl<'a> Reader<'a, '_> {
             }
             _ => None,
         }
+    }
+
+    /// `os.getenv(key, default)` and `os.environ.get(key, default)`.
+    fn getenv(&mut self, node: Ts, args: &Args, depth: usize) -> Option<Node> {
+        let name = args.get(self, 0, "key");
+        let default = args.get(self, 1, "default");
+        self.env_node(node, name, None, default, None, depth)
     }
 
     /// python-decouple: `config(name, default, cast)`.
@@ -1193,7 +1223,8 @@ fn syntax_tree(file: &SourceFile, errors: Option<&mut Vec<ParseError>>) -> Optio
         report_errors(tree.root_node(), file, errors);
     }
     let mut text: Option<Vec<u8>> = None;
-    for _ in 0..MAX_REPAIRS {
+    let repairs = MAX_REPAIRS.min(REPAIR_BYTES / file.text.len().max(1));
+    for _ in 0..repairs {
         let buffer = text.get_or_insert_with(|| file.text.as_bytes().to_vec());
         let Some(lines) = broken_lines(tree.root_node(), file, buffer) else {
             break;
@@ -1310,11 +1341,13 @@ fn each_error<'t>(root: Ts<'t>, mut visit: impl FnMut(Ts<'t>) -> bool) {
     if !root.has_error() {
         return;
     }
+    let mut found = false;
     let mut cursor = root.walk();
-    loop {
+    'walk: loop {
         let node = cursor.node();
         let whole_file = node == root && node.child_count() > 0;
         let descend = if (node.is_error() && !whole_file) || node.is_missing() {
+            found = true;
             if !visit(node) {
                 return;
             }
@@ -1327,9 +1360,13 @@ fn each_error<'t>(root: Ts<'t>, mut visit: impl FnMut(Ts<'t>) -> bool) {
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
-                return;
+                break 'walk;
             }
         }
+    }
+    // A root ERROR may hold only misplaced tokens, with no smaller error to point at.
+    if !found {
+        visit(root);
     }
 }
 
@@ -2030,6 +2067,21 @@ X = env("X_VAR", default=env("Y_VAR"))
     }
 
     #[test]
+    fn a_templated_settings_file_keeps_its_plain_settings() {
+        // Cookiecutter templates: tree-sitter may make the whole module an ERROR node.
+        let text = "A = 1\nAPPS = [\n    'a',\n{%- if x == 'y' %}\n    'b',\n{%- endif %}\n]\nB = 2\n{% if z %}\nC = 3\n{% endif %}\n";
+        let (_, parsed) = parse_as(parse, "settings.py", text);
+        assert_eq!(parsed.roots[0].to_json(), json!({"A": 1, "B": 2, "C": 3}));
+        assert_eq!(line_col(&parsed.errors[0].span), (2, 1));
+        let (_, parsed) = parse_as(parse, "settings.py", "}}}}\nA = 1\n");
+        assert_eq!(
+            parsed.errors[0].message,
+            "invalid Python syntax near `}}}}`"
+        );
+        assert_eq!(parsed.roots[0].to_json(), json!({"A": 1}));
+    }
+
+    #[test]
     fn missing_tokens_are_reported() {
         let (_, parsed) = parse_as(parse, "settings.py", "def f(:\n    pass\nX = 1\n");
         assert_eq!(parsed.errors.len(), 1);
@@ -2076,8 +2128,14 @@ X = env("X_VAR", default=env("Y_VAR"))
             1
         );
 
-        let long_sum = format!("A = [1]{}\n", " + [1]".repeat(100_000));
-        assert_eq!(parse_as(parse, "settings.py", &long_sum).1.roots.len(), 1);
+        let long_sum = format!("A = [1]{}\n", " + [1]".repeat(20_000));
+        assert_eq!(get(&clean(&long_sum), "A").items().len(), 20_001);
+        let signs = format!("A = {}1\n", "- ".repeat(100_001));
+        assert!(
+            parse_as(parse, "settings.py", &signs).1.errors[0]
+                .message
+                .starts_with("nested")
+        );
 
         let deep_ifs: String = (0..300)
             .map(|i| format!("{}if x:\n", "    ".repeat(i)))
@@ -2113,16 +2171,17 @@ X = env("X_VAR", default=env("Y_VAR"))
         assert!(!parsed.errors.is_empty());
         assert_eq!(get(&parsed.roots[0], "C").to_json(), json!(3));
 
-        let garbage: String = (0..200_000u32)
-            .map(|i| char::from_u32(33 + (i * 7919) % 90).unwrap_or('x'))
+        let garbage: String = (0..50_000u32)
+            .map(|i| char::from_u32(32 + (i * 7919) % 95).unwrap_or('x'))
+            .map(|c| if c == '~' { '\n' } else { c })
             .collect();
         let (_, parsed) = parse_as(parse, "settings.py", &garbage);
         assert!(parsed.errors.len() <= 101);
 
         // Each append copies the list: past a budget of copies the rest are not applied.
-        let appends = format!("X = []\n{}", "X.append(1)\n".repeat(30_000));
+        let appends = format!("X = []\n{}", "X.append(1)\n".repeat(10_000));
         let root = clean(&appends);
-        assert!((2_000..30_000).contains(&get(&root, "X").items().len()));
+        assert!((1_000..10_000).contains(&get(&root, "X").items().len()));
 
         for text in [
             "",
@@ -2289,7 +2348,7 @@ MANAGERS = ADMINS
 
     #[test]
     fn corpus_settings_files_parse_without_panics() {
-        let root = std::path::Path::new("/work/shared/corpus");
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
         if !root.is_dir() {
             return;
         }
