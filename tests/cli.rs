@@ -341,3 +341,21 @@ fn an_inherited_django_setting_is_reported_where_it_was_written() {
     );
     assert_eq!(findings[0]["severity"], "critical");
 }
+
+#[test]
+fn the_readme_quotes_the_demo_summary_as_it_is() {
+    let readme = fs::read_to_string(manifest("README.md")).unwrap();
+    let output = preflight()
+        .args(["check", &manifest("examples/demo"), "--color", "never"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    let summary = text.lines().last().unwrap();
+    assert!(
+        readme.contains(summary),
+        "README.md should quote `{summary}`"
+    );
+}
