@@ -50,7 +50,7 @@ fn a_hardened_project_exits_zero_with_no_findings() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "no findings — 4 files, 5 documents",
+            "no findings — 9 files, 10 documents",
         ));
 }
 
