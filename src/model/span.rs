@@ -99,6 +99,33 @@ impl SourceFile {
         }
     }
 
+    /// Position of `offset` counted from a known position `near`, which is cheap when both lie
+    /// on one line: lexers asking for the positions of many tokens on a long non-ASCII line
+    /// stay linear instead of recounting from the line start each time.
+    pub fn pos_from(&self, near: Pos, offset: usize) -> Pos {
+        let (from, to) = if offset >= near.offset {
+            (near.offset, offset)
+        } else {
+            (offset, near.offset)
+        };
+        match self.text.get(from..to) {
+            Some(gap) if !gap.contains('\n') => {
+                let n = gap.chars().count() as u32;
+                let column = if offset >= near.offset {
+                    near.column + n
+                } else {
+                    near.column.saturating_sub(n)
+                };
+                Pos {
+                    offset,
+                    line: near.line,
+                    column,
+                }
+            }
+            _ => self.pos(offset),
+        }
+    }
+
     /// Span of a byte range.
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
         Span {
@@ -202,5 +229,20 @@ mod tests {
         assert_eq!(file.pos(4).offset, 3, "inside a char snaps back");
         assert_eq!(file.line_text(2), "çé=x");
         assert_eq!(file.pos(99).line, 3);
+    }
+
+    #[test]
+    fn positions_from_a_nearby_one_match_the_line_table() {
+        let file = SourceFile::new(SourceId(0), "a", "ab\nçé=x yz\nq");
+        for near in 0..file.text.len() {
+            let near = file.pos(near);
+            for offset in (0..=file.text.len()).filter(|o| file.text.is_char_boundary(*o)) {
+                assert_eq!(
+                    file.pos_from(near, offset),
+                    file.pos(offset),
+                    "from {near:?} to {offset}"
+                );
+            }
+        }
     }
 }

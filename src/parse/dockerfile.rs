@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use super::{ParseError, Parsed};
+use super::{ParseError, Parsed, sub};
 use crate::model::{Key, Node, Pos, SourceFile, Span, Value};
 
 const KEYWORDS: [&str; 18] = [
@@ -172,30 +172,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn pos(&mut self, offset: usize) -> Pos {
-        let c = self.cursor;
-        let near = if offset >= c.offset {
-            self.text.get(c.offset..offset)
-        } else {
-            self.text.get(offset..c.offset)
-        };
-        let p = match near {
-            Some(gap) if !gap.contains('\n') => {
-                let n = gap.chars().count() as u32;
-                let column = if offset >= c.offset {
-                    c.column + n
-                } else {
-                    c.column.saturating_sub(n)
-                };
-                Pos {
-                    offset,
-                    line: c.line,
-                    column,
-                }
-            }
-            _ => self.file.pos(offset),
-        };
-        self.cursor = p;
-        p
+        self.cursor = self.file.pos_from(self.cursor, offset);
+        self.cursor
     }
 
     fn span(&mut self, r: Range<usize>) -> Span {
@@ -894,10 +872,6 @@ fn after(span: Span) -> Span {
         start: span.end,
         ..span
     }
-}
-
-fn sub(s: &str, r: Range<usize>) -> &str {
-    s.get(r).unwrap_or("")
 }
 
 /// Docker's word separator for instruction arguments (`[\t\v\f\r ]`).

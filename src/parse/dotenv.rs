@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::{ParseError, Parsed};
+use super::{ParseError, Parsed, shown, sub};
 use crate::model::{Key, Node, SourceFile};
 
 /// Whitespace inside a line (python-dotenv's `[^\S\r\n]`).
@@ -201,19 +201,6 @@ fn line_end(text: &str, at: usize) -> usize {
     sub(text, at..text.len())
         .find('\n')
         .map_or(text.len(), |i| at + i)
-}
-
-fn sub(text: &str, range: Range<usize>) -> &str {
-    text.get(range).unwrap_or("")
-}
-
-/// Source text for a message, in backquotes and cut short.
-fn shown(text: &str) -> String {
-    let mut cut: String = text.chars().take(40).collect();
-    if cut.len() < text.len() {
-        cut.push('…');
-    }
-    format!("`{cut}`")
 }
 
 #[cfg(test)]

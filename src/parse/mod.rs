@@ -91,6 +91,20 @@ pub fn parse_file(
     (documents, parsed.errors)
 }
 
+/// The text of a byte range, or `""` when the range is not inside the text on char boundaries.
+pub(crate) fn sub(text: &str, range: std::ops::Range<usize>) -> &str {
+    text.get(range).unwrap_or("")
+}
+
+/// Source text for a message, in backquotes and cut short.
+pub(crate) fn shown(text: &str) -> String {
+    let mut cut: String = text.chars().take(40).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    format!("`{cut}`")
+}
+
 /// Helpers the adapters' tests share.
 #[cfg(test)]
 pub(crate) mod testing {

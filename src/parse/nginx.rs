@@ -287,34 +287,10 @@ impl<'a> Parser<'a> {
         Token::Word(word)
     }
 
-    /// Position of an offset, counted from the previous one when both are on one line:
-    /// `SourceFile::pos` counts characters from the line start, which would make many words
-    /// on one long non-ASCII line quadratic. Tokens ask in increasing order.
+    /// Position of an offset, counted from the previous one (tokens ask in increasing order).
     fn pos(&mut self, offset: usize) -> Pos {
-        let c = self.cursor;
-        let gap = if offset >= c.offset {
-            self.text.get(c.offset..offset)
-        } else {
-            self.text.get(offset..c.offset)
-        };
-        let p = match gap {
-            Some(gap) if !gap.contains('\n') => {
-                let n = gap.chars().count() as u32;
-                let column = if offset >= c.offset {
-                    c.column + n
-                } else {
-                    c.column.saturating_sub(n)
-                };
-                Pos {
-                    offset,
-                    line: c.line,
-                    column,
-                }
-            }
-            _ => self.file.pos(offset),
-        };
-        self.cursor = p;
-        p
+        self.cursor = self.file.pos_from(self.cursor, offset);
+        self.cursor
     }
 
     fn span(&mut self, range: std::ops::Range<usize>) -> Span {

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::{ParseError, Parsed};
+use super::{ParseError, Parsed, shown, sub};
 use crate::model::{Key, Node, Pos, SourceFile, Span};
 
 /// Whitespace inside a line, as PostgreSQL reads it.
@@ -428,15 +428,7 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     fn pos(&mut self, offset: usize) -> Pos {
-        let last = self.last;
-        self.last = match self.file.text.get(last.offset..offset) {
-            Some(gap) if !gap.contains('\n') => Pos {
-                offset,
-                line: last.line,
-                column: last.column.saturating_add(gap.chars().count() as u32),
-            },
-            _ => self.file.pos(offset),
-        };
+        self.last = self.file.pos_from(self.last, offset);
         self.last
     }
 
@@ -466,19 +458,6 @@ fn lines(text: &str, mut start: usize) -> impl Iterator<Item = Range<usize>> {
 
 fn bom_len(text: &str) -> usize {
     if text.starts_with('\u{feff}') { 3 } else { 0 }
-}
-
-fn sub(text: &str, range: Range<usize>) -> &str {
-    text.get(range).unwrap_or("")
-}
-
-/// Source text for a message, in backquotes and cut short.
-fn shown(text: &str) -> String {
-    let mut cut: String = text.chars().take(40).collect();
-    if cut.len() < text.len() {
-        cut.push('…');
-    }
-    format!("`{cut}`")
 }
 
 #[cfg(test)]
