@@ -133,17 +133,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             }
             let errors = errors
                 .into_iter()
-                .map(|err| Finding {
-                    rule: builtin::PARSE_ERROR.into(),
-                    severity: Severity::Medium,
-                    message: err.message,
-                    path: Some(file.path.clone()),
-                    span: Some(err.span),
-                    checklist: Vec::new(),
-                    help: Some(format!(
-                        "Fix the {format} syntax; rules could not check what follows the error."
-                    )),
-                })
+                .map(|err| parse_error(&file.path, err))
                 .collect();
             (documents, errors)
         })
@@ -153,6 +143,17 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         documents.extend(docs);
         findings.extend(errors);
     }
+    findings.extend(
+        parse::nginx_include::expand(&mut documents)
+            .into_iter()
+            .map(|err| {
+                let path = sources
+                    .get(err.span.source)
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default();
+                parse_error(&path, err)
+            }),
+    );
 
     let sources = Arc::new(sources);
     findings.extend(host.evaluate(&documents, &sources));
@@ -238,6 +239,18 @@ impl ModuleIndex {
 /// until the template is rendered.
 fn template_marker(text: &str) -> Option<usize> {
     ["{{", "{%"].iter().filter_map(|m| text.find(m)).min()
+}
+
+fn parse_error(path: &str, err: parse::ParseError) -> Finding {
+    Finding {
+        rule: builtin::PARSE_ERROR.into(),
+        severity: Severity::Medium,
+        message: err.message,
+        path: Some(path.to_string()),
+        span: Some(err.span),
+        checklist: Vec::new(),
+        help: Some("Fix the syntax: rules could not check what follows the error.".into()),
+    }
 }
 
 fn template_skipped(file: &SourceFile, format: Format, offset: usize) -> Finding {

@@ -359,3 +359,19 @@ fn the_readme_quotes_the_demo_summary_as_it_is() {
         "README.md should quote `{summary}`"
     );
 }
+
+#[test]
+fn nginx_includes_are_followed_and_findings_point_into_the_included_file() {
+    let findings = check_json(&[&manifest("tests/projects/nginx-include")], 0);
+    let summary: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{} {}:{}", f["rule"], f["path"], f["span"]["start"]["line"]))
+        .collect();
+    // `server_tokens off` comes into nginx.conf's http block from conf.d/security.conf, so
+    // nginx/server-tokens-on stays quiet. The plain-HTTP server is seen through the include and
+    // in conf.d/shop.conf itself: reported once, where it is written.
+    assert_eq!(
+        summary,
+        vec!["\"nginx/no-https-redirect\" \"nginx/conf.d/shop.conf\":2"]
+    );
+}

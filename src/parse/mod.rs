@@ -6,6 +6,7 @@ pub mod dotenv;
 pub mod hcl;
 pub mod json;
 pub mod nginx;
+pub mod nginx_include;
 pub mod pgconf;
 pub mod python;
 pub mod toml;
