@@ -127,6 +127,18 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
                 return (Vec::new(), Vec::new());
             };
             let kind = kind.or_else(|| detect::kind_by_location(location));
+            // A Python line cannot start with `{%` or `{{`: that is a Jinja template
+            // (cookiecutter), whose error recovery would cost more than every other file.
+            if format == Format::Python
+                && let Some(line) = file.text.lines().find(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("{%") || l.starts_with("{{")
+                })
+            {
+                let offset = line.as_ptr() as usize - file.text.as_ptr() as usize;
+                let marker = offset + (line.len() - line.trim_start().len());
+                return (Vec::new(), vec![template_skipped(file, format, marker)]);
+            }
             let (documents, errors) = parse::parse_file(file, format, kind, &imports);
             if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
                 return (Vec::new(), vec![template_skipped(file, format, marker)]);

@@ -375,3 +375,18 @@ fn nginx_includes_are_followed_and_findings_point_into_the_included_file() {
         vec!["\"nginx/no-https-redirect\" \"nginx/conf.d/shop.conf\":2"]
     );
 }
+
+#[test]
+fn a_jinja_templated_settings_module_is_skipped_as_a_template() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "config/settings.py",
+        "DEBUG = False\n{% if cookiecutter.use_sentry == 'y' %}\nDEBUG = True\n{% endif %}\n",
+    );
+    let findings = check_json(&[dir.path().to_str().unwrap()], 0);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["rule"], "parse-error");
+    assert_eq!(findings[0]["severity"], "info");
+    assert_eq!(findings[0]["span"]["start"]["line"], 2);
+}
