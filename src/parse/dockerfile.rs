@@ -2017,37 +2017,15 @@ mod tests {
     /// Our instruction list must match dockerfile-parser's on every corpus file it can parse.
     #[test]
     fn corpus_matches_dockerfile_parser() {
-        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-        if !root.is_dir() {
-            return;
-        }
-        let mut files = Vec::new();
-        let mut dirs = vec![root.to_path_buf()];
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                if kind.is_dir() {
-                    dirs.push(path);
-                } else if kind.is_file() {
-                    let name = entry.file_name().to_string_lossy().to_string();
-                    let lower = name.to_ascii_lowercase();
-                    if name == "Dockerfile"
-                        || name.starts_with("Dockerfile.")
-                        || lower.ends_with(".dockerfile")
-                        || name == "Containerfile"
-                    {
-                        files.push(path);
-                    }
-                }
-            }
-        }
-        files.sort();
+        let files = crate::parse::testing::corpus_files(|path| {
+            let name = path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+            name == "Dockerfile"
+                || name.starts_with("Dockerfile.")
+                || name.to_ascii_lowercase().ends_with(".dockerfile")
+                || name == "Containerfile"
+        });
         let (mut compared, mut skipped) = (0, 0);
         for path in &files {
             let Ok(text) = std::fs::read_to_string(path) else {

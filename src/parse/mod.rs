@@ -153,6 +153,30 @@ pub(crate) mod testing {
         parsed.errors.into_iter().next().expect("checked above")
     }
 
+    /// The files of `../shared/corpus` (real configuration from public projects) whose path
+    /// `keep` accepts, sorted; none when the corpus is not beside the project.
+    pub fn corpus_files(keep: impl Fn(&std::path::Path) -> bool) -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for path in std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+            {
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if keep(&path) {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
     /// Where a span starts, as `(line, column)`.
     pub fn line_col(span: &Span) -> (u32, u32) {
         (span.start.line, span.start.column)

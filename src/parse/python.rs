@@ -2348,33 +2348,14 @@ MANAGERS = ADMINS
 
     #[test]
     fn corpus_settings_files_parse_without_panics() {
-        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-        if !root.is_dir() {
-            return;
-        }
-        let mut files = Vec::new();
-        let mut dirs = vec![root.to_path_buf()];
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                let in_settings = path
-                    .parent()
-                    .and_then(|p| p.file_name())
-                    .is_some_and(|d| d == "settings");
-                if name.ends_with(".py") && (name.starts_with("settings") || in_settings) {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
+        let files = crate::parse::testing::corpus_files(|path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let in_settings = path
+                .parent()
+                .and_then(|p| p.file_name())
+                .is_some_and(|d| d == "settings");
+            name.ends_with(".py") && (name.starts_with("settings") || in_settings)
+        });
         let mut with_errors = Vec::new();
         for (i, path) in files.iter().enumerate() {
             let Ok(text) = std::fs::read_to_string(path) else {
