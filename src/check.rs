@@ -202,48 +202,21 @@ impl ModuleIndex {
     /// `.base` and `..common` are relative to the importing file; `config.settings.base` is
     /// looked up from the scan root, then below it (the project may sit in a subdirectory).
     fn resolve(&self, module: &str, from: &SourceFile) -> Option<Arc<SourceFile>> {
-        let dots = module.chars().take_while(|c| *c == '.').count();
-        let name = module[dots..].replace('.', "/");
-        let candidates = |base: &str| {
-            let prefix = if base.is_empty() {
-                String::new()
-            } else {
-                format!("{base}/")
-            };
-            if name.is_empty() {
-                vec![format!("{prefix}__init__.py")]
-            } else {
-                vec![
-                    format!("{prefix}{name}.py"),
-                    format!("{prefix}{name}/__init__.py"),
-                ]
-            }
-        };
-        if dots > 0 {
-            let mut dir: Vec<&str> = from.path.split('/').collect();
-            dir.pop();
-            for _ in 1..dots {
-                dir.pop()?;
-            }
-            return candidates(&dir.join("/"))
-                .iter()
-                .find_map(|path| self.by_path.get(path).cloned());
+        let (paths, relative) = parse::module_paths(module, &from.path)?;
+        if let Some(file) = paths.iter().find_map(|path| self.by_path.get(path)) {
+            return Some(file.clone());
         }
-        for path in candidates("") {
-            if let Some(file) = self.by_path.get(&path) {
-                return Some(file.clone());
-            }
+        if relative {
+            return None;
+        }
+        paths.iter().find_map(|path| {
             let suffix = format!("/{path}");
-            if let Some((_, file)) = self
-                .by_path
+            self.by_path
                 .iter()
                 .filter(|(p, _)| p.ends_with(&suffix))
                 .min_by_key(|(p, _)| (p.len(), p.as_str()))
-            {
-                return Some(file.clone());
-            }
-        }
-        None
+                .map(|(_, file)| file.clone())
+        })
     }
 }
 

@@ -148,24 +148,15 @@ fn sibling_module(
     from: &SourceFile,
     sources: &RefCell<SourceMap>,
 ) -> Option<Arc<SourceFile>> {
-    let dots = module.chars().take_while(|c| *c == '.').count();
-    if dots == 0 {
+    let (paths, relative) = parse::module_paths(module, &from.path)?;
+    if !relative {
         return None;
     }
-    let mut dir = std::path::Path::new(&from.path).parent()?.to_path_buf();
-    for _ in 1..dots {
-        dir = dir.parent()?.to_path_buf();
-    }
-    let name = module[dots..].replace('.', "/");
-    let path = [
-        dir.join(format!("{name}.py")),
-        dir.join(&name).join("__init__.py"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())?;
+    let path = paths
+        .into_iter()
+        .find(|p| std::path::Path::new(p).is_file())?;
     let text = std::fs::read_to_string(&path).ok()?;
-    let display = path.to_string_lossy().replace('\\', "/");
-    Some(sources.borrow_mut().add(display, text))
+    Some(sources.borrow_mut().add(path, text))
 }
 
 fn parse_command(args: &ParseArgs) -> Result<ExitCode, String> {

@@ -55,6 +55,40 @@ use crate::model::{Document, Format, Kind, SourceFile};
 /// importing file.
 pub type ImportResolver<'a> = dyn Fn(&str, &SourceFile) -> Option<Arc<SourceFile>> + 'a;
 
+/// The files a star-imported module may be, as `/`-separated paths, and whether the import is
+/// relative: `.base` and `..common` beside `importer`, `config.settings.base` from the root.
+/// `None` when a relative import climbs above the importer's top directory.
+pub fn module_paths(module: &str, importer: &str) -> Option<(Vec<String>, bool)> {
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    let name = module[dots..].replace('.', "/");
+    let mut dir: Vec<&str> = Vec::new();
+    if dots > 0 {
+        dir = importer.split('/').collect();
+        dir.pop();
+        for _ in 1..dots {
+            dir.pop()?;
+        }
+    }
+    if !name.is_empty() {
+        dir.push(&name);
+    }
+    let base = dir.join("/");
+    let under = |file: &str| {
+        if base.is_empty() {
+            file.to_string()
+        } else {
+            format!("{base}/{file}")
+        }
+    };
+    let package = under("__init__.py");
+    let paths = if name.is_empty() {
+        vec![package]
+    } else {
+        vec![format!("{base}.py"), package]
+    };
+    Some((paths, dots > 0))
+}
+
 /// Parses one file of a known format into its documents, deciding each document's kind (from
 /// `kind` when the file name settled it, else from the content). Only Django settings use
 /// `imports`, to follow `from .base import *`.
@@ -104,6 +138,42 @@ pub(crate) fn shown(text: &str) -> String {
         cut.push('…');
     }
     format!("`{cut}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_paths;
+
+    #[test]
+    fn star_imports_name_module_files() {
+        let paths = |m| module_paths(m, "config/settings/production.py");
+        assert_eq!(
+            paths(".base"),
+            Some((
+                vec![
+                    "config/settings/base.py".into(),
+                    "config/settings/base/__init__.py".into()
+                ],
+                true
+            ))
+        );
+        assert_eq!(paths("..common").unwrap().0[0], "config/common.py");
+        assert_eq!(
+            paths(".").unwrap().0,
+            vec!["config/settings/__init__.py".to_string()]
+        );
+        assert_eq!(
+            paths("config.settings.base"),
+            Some((
+                vec![
+                    "config/settings/base.py".into(),
+                    "config/settings/base/__init__.py".into()
+                ],
+                false
+            ))
+        );
+        assert_eq!(paths("....too.far"), None);
+    }
 }
 
 /// Helpers the adapters' tests share.
