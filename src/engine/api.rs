@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, Map, NativeCallContext};
 
+use super::meta::RuleMeta;
 use crate::finding::{Finding, Severity};
 use crate::model::{Kind, Node, SourceFile, SourceMap, Value};
 
@@ -18,10 +19,8 @@ pub struct CallContext {
     /// The document being checked: its kind (`compose`) and path.
     pub kind: Kind,
     pub path: String,
-    pub rule: String,
-    pub severity: Severity,
-    pub checklist: Vec<String>,
-    pub help: Option<String>,
+    /// The rule running: its id, default severity, checklist items and help.
+    pub rule: Arc<RuleMeta>,
     pub findings: Mutex<Vec<Finding>>,
 }
 
@@ -407,17 +406,17 @@ fn report(
     let call = call_context(ctx)?;
     let severity = match severity {
         Some(s) => s.parse::<Severity>()?,
-        None => call.severity,
+        None => call.rule.severity,
     };
     let path = call.sources.get(node.span.source).map(|f| f.path.clone());
     let finding = Finding {
-        rule: call.rule.clone(),
+        rule: call.rule.id.clone(),
         severity,
         message: message.to_string(),
         path,
         span: Some(node.span),
-        checklist: call.checklist.clone(),
-        help: help.map(str::to_string).or_else(|| call.help.clone()),
+        checklist: call.rule.checklist.clone(),
+        help: help.map(str::to_string).or_else(|| call.rule.help.clone()),
     };
     call.findings
         .lock()

@@ -10,7 +10,8 @@ use crate::model::SourceFile;
 
 /// A compiled rule, ready to run.
 pub struct Rule {
-    pub meta: RuleMeta,
+    /// Shared with every call of the rule, which reports under it.
+    pub meta: Arc<RuleMeta>,
     /// The `//!` documentation at the top of the file.
     pub docs: String,
     /// Where the rule came from: `policies/…` inside the binary, or a path on disk.
@@ -83,7 +84,7 @@ pub fn compile_rule(
         docs: doc_text(ast.doc()),
         origin: file.path.clone(),
         source: file,
-        meta,
+        meta: Arc::new(meta),
         ast,
     })
 }

@@ -181,10 +181,7 @@ impl Host {
             sources: sources.clone(),
             kind: doc.kind,
             path: doc.path.clone(),
-            rule: rule.meta.id.clone(),
-            severity: rule.meta.severity,
-            checklist: rule.meta.checklist.clone(),
-            help: rule.meta.help.clone(),
+            rule: rule.meta.clone(),
             findings: Mutex::new(Vec::new()),
         });
         let options = CallFnOptions::new().with_tag(context.clone());
