@@ -127,16 +127,11 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
                 return (Vec::new(), Vec::new());
             };
             let kind = kind.or_else(|| detect::kind_by_location(location));
-            // A Python line cannot start with `{%` or `{{`: that is a Jinja template
-            // (cookiecutter), whose error recovery would cost more than every other file.
+            // Python is skipped before parsing: tree-sitter's error recovery on a Jinja template
+            // (cookiecutter) would cost more than every other file.
             if format == Format::Python
-                && let Some(line) = file.text.lines().find(|l| {
-                    let l = l.trim_start();
-                    l.starts_with("{%") || l.starts_with("{{")
-                })
+                && let Some(marker) = template_line(&file.text)
             {
-                let offset = line.as_ptr() as usize - file.text.as_ptr() as usize;
-                let marker = offset + (line.len() - line.trim_start().len());
                 return (Vec::new(), vec![template_skipped(file, format, marker)]);
             }
             let (documents, errors) = parse::parse_file(file, format, kind, &imports);
@@ -224,6 +219,19 @@ impl ModuleIndex {
 /// until the template is rendered.
 fn template_marker(text: &str) -> Option<usize> {
     ["{{", "{%"].iter().filter_map(|m| text.find(m)).min()
+}
+
+/// The offset of a line that starts with `{%` or `{{`, which no Python line can.
+fn template_line(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = line.trim_start();
+        if code.starts_with("{%") || code.starts_with("{{") {
+            return Some(offset + line.len() - code.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn parse_error(path: &str, err: parse::ParseError) -> Finding {

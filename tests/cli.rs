@@ -17,22 +17,38 @@ fn manifest(path: &str) -> String {
     format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `preflight check <args> --format json`, asserts the exit code, returns the findings.
-fn check_json(args: &[&str], code: i32) -> Vec<Value> {
-    let output = preflight()
-        .arg("check")
+/// Runs `preflight <args>`, asserts the exit code, returns what it printed.
+fn stdout(args: &[&str], code: i32) -> Vec<u8> {
+    preflight()
         .args(args)
-        .args(["--format", "json"])
         .assert()
         .code(code)
         .get_output()
         .stdout
-        .clone();
+        .clone()
+}
+
+/// Runs `preflight check <args> --format json`, asserts the exit code, returns the findings.
+fn check_json(args: &[&str], code: i32) -> Vec<Value> {
+    let args: Vec<&str> = ["check"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["--format", "json"])
+        .collect();
+    let output = stdout(&args, code);
     let report: Value = serde_json::from_slice(&output).expect("--format json prints JSON");
     report["findings"]
         .as_array()
         .expect("findings array")
         .clone()
+}
+
+/// Each finding as `"rule" "path":line`.
+fn locations(findings: &[Value]) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| format!("{} {}:{}", f["rule"], f["path"], f["span"]["start"]["line"]))
+        .collect()
 }
 
 fn write(dir: &Path, path: &str, text: &str) {
@@ -98,13 +114,10 @@ fn a_missing_path_exits_two_with_one_line() {
 
 #[test]
 fn json_output_has_the_documented_shape() {
-    let output = preflight()
-        .args(["check", &manifest("examples/demo"), "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let output = stdout(
+        &["check", &manifest("examples/demo"), "--format", "json"],
+        1,
+    );
     let report: Value = serde_json::from_slice(&output).unwrap();
     assert_eq!(report["version"], 1);
     let first = &report["findings"][0];
@@ -263,18 +276,15 @@ fn gitignored_files_are_not_checked() {
 fn parse_prints_the_model() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "docker-compose.yml", ROOT_COMPOSE);
-    let output = preflight()
-        .args([
+    let output = stdout(
+        &[
             "parse",
             "--format",
             "json",
             dir.path().join("docker-compose.yml").to_str().unwrap(),
-        ])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        0,
+    );
     let docs: Value = serde_json::from_slice(&output).unwrap();
     assert_eq!(docs[0]["kind"], "compose");
     assert_eq!(docs[0]["root"]["services"]["web"]["user"], "root");
@@ -283,24 +293,12 @@ fn parse_prints_the_model() {
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
     let demo = manifest("examples/demo");
-    let plain = preflight()
-        .args(["check", &demo])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let plain = stdout(&["check", &demo], 1);
     assert!(
         !plain.contains(&0x1b),
         "no escape codes when stdout is not a terminal"
     );
-    let coloured = preflight()
-        .args(["check", &demo, "--color", "always"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let coloured = stdout(&["check", &demo, "--color", "always"], 1);
     assert!(coloured.contains(&0x1b), "--color always colours");
 }
 
@@ -329,10 +327,7 @@ fn the_shared_corpus_checks_cleanly() {
 #[test]
 fn an_inherited_django_setting_is_reported_where_it_was_written() {
     let findings = check_json(&[&manifest("tests/projects/django-split")], 1);
-    let summary: Vec<String> = findings
-        .iter()
-        .map(|f| format!("{} {}:{}", f["rule"], f["path"], f["span"]["start"]["line"]))
-        .collect();
+    let summary = locations(&findings);
     // production.py and local.py both inherit SECRET_KEY from base.py: one finding, in base.py.
     // DEBUG and ALLOWED_HOSTS are overridden in production.py, and local.py is for development.
     assert_eq!(
@@ -345,13 +340,10 @@ fn an_inherited_django_setting_is_reported_where_it_was_written() {
 #[test]
 fn the_readme_quotes_the_demo_summary_as_it_is() {
     let readme = fs::read_to_string(manifest("README.md")).unwrap();
-    let output = preflight()
-        .args(["check", &manifest("examples/demo"), "--color", "never"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let output = stdout(
+        &["check", &manifest("examples/demo"), "--color", "never"],
+        1,
+    );
     let text = String::from_utf8(output).unwrap();
     let summary = text.lines().last().unwrap();
     assert!(
@@ -363,10 +355,7 @@ fn the_readme_quotes_the_demo_summary_as_it_is() {
 #[test]
 fn nginx_includes_are_followed_and_findings_point_into_the_included_file() {
     let findings = check_json(&[&manifest("tests/projects/nginx-include")], 0);
-    let summary: Vec<String> = findings
-        .iter()
-        .map(|f| format!("{} {}:{}", f["rule"], f["path"], f["span"]["start"]["line"]))
-        .collect();
+    let summary = locations(&findings);
     // `server_tokens off` comes into nginx.conf's http block from conf.d/security.conf, so
     // nginx/server-tokens-on stays quiet. The plain-HTTP server is seen through the include and
     // in conf.d/shop.conf itself: reported once, where it is written.

@@ -51,30 +51,32 @@ fn pretty_policy_errors() {
     insta::assert_snapshot!(text);
 }
 
-#[test]
-fn parse_output_as_yaml_with_spans() {
+/// The stdout of a successful `preflight` run in `dir`.
+fn run_in(dir: &str, args: &[&str]) -> String {
     let output = assert_cmd::Command::cargo_bin("preflight")
         .unwrap()
-        .current_dir(manifest("tests/projects/snapshot"))
-        .args(["parse", "--spans", "docker-compose.yml", "Dockerfile"])
+        .current_dir(manifest(dir))
+        .args(args)
         .assert()
         .code(0)
         .get_output()
         .stdout
         .clone();
-    insta::assert_snapshot!(String::from_utf8(output).unwrap());
+    String::from_utf8(output).unwrap()
+}
+
+#[test]
+fn parse_output_as_yaml_with_spans() {
+    insta::assert_snapshot!(run_in(
+        "tests/projects/snapshot",
+        &["parse", "--spans", "docker-compose.yml", "Dockerfile"]
+    ));
 }
 
 #[test]
 fn parse_output_of_inherited_django_settings() {
-    let output = assert_cmd::Command::cargo_bin("preflight")
-        .unwrap()
-        .current_dir(manifest("tests/projects/django-split"))
-        .args(["parse", "--spans", "config/settings/production.py"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!(String::from_utf8(output).unwrap());
+    insta::assert_snapshot!(run_in(
+        "tests/projects/django-split",
+        &["parse", "--spans", "config/settings/production.py"]
+    ));
 }
