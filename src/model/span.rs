@@ -188,10 +188,6 @@ impl SourceMap {
     pub fn get(&self, id: SourceId) -> Option<&Arc<SourceFile>> {
         self.files.get(id.0 as usize)
     }
-
-    pub fn files(&self) -> &[Arc<SourceFile>] {
-        &self.files
-    }
 }
 
 #[cfg(test)]
