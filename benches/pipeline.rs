@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use preflight::engine::Host;
-use preflight::model::SourceMap;
+use preflight::model::{Project, SourceMap};
 use preflight::parse::{detect, parse_file};
 
 const FILES: &[&str] = &[
@@ -38,8 +38,12 @@ fn bench(c: &mut Criterion) {
             b.iter(|| parse_file(file, format, kind, &|_, _| None))
         });
         let (documents, _) = parse_file(file, format, kind, &|_, _| None);
+        let project = Arc::new(Project {
+            documents,
+            files: Default::default(),
+        });
         c.bench_function(&format!("evaluate pack on {}", file.path), |b| {
-            b.iter(|| host.evaluate(&documents, &sources))
+            b.iter(|| host.evaluate(&project, &sources))
         });
     }
     c.bench_function("load and compile the default pack", |b| {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::engine::{self, Host, Limits};
 use crate::finding::{Finding, Severity, builtin};
-use crate::model::{Document, Format, SourceFile, SourceMap};
+use crate::model::{Document, Format, Project, ProjectFile, SourceFile, SourceMap};
 use crate::parse::{self, detect};
 use crate::walk::{self, WalkedFile};
 
@@ -162,8 +162,29 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             }),
     );
 
+    let documents_count = documents.len();
+    let project = Arc::new(Project {
+        documents,
+        files: files
+            .iter()
+            .map(|(file, location)| {
+                let entry = ProjectFile {
+                    source: Some(file.id),
+                    location: location.clone(),
+                };
+                (file.path.clone(), entry)
+            })
+            .chain(walked.others.into_iter().map(|other| {
+                let entry = ProjectFile {
+                    source: None,
+                    location: other.path,
+                };
+                (other.rel, entry)
+            }))
+            .collect(),
+    });
     let sources = Arc::new(sources);
-    findings.extend(host.evaluate(&documents, &sources));
+    findings.extend(host.evaluate(&project, &sources));
     // A setting inherited through a star import is checked in every module that inherits it:
     // report it once, at its most severe.
     findings.sort_by(|a, b| {
@@ -175,7 +196,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         findings,
         sources,
         files_checked: files.len(),
-        documents: documents.len(),
+        documents: documents_count,
         rules: host.rules().len(),
     }
 }

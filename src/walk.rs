@@ -47,7 +47,11 @@ pub struct Skipped {
 
 #[derive(Debug, Default)]
 pub struct Walk {
+    /// Files in a format preflight reads.
     pub files: Vec<WalkedFile>,
+    /// Every other file: not read, but rules may ask whether it exists (`LICENSE`,
+    /// `.dockerignore`) or read it on demand.
+    pub others: Vec<WalkedFile>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -104,28 +108,33 @@ pub fn walk(root: &Path, max_file_size: u64) -> Walk {
             continue;
         }
         let rel = relative(entry.path(), &base);
-        if detect::by_name(&rel).is_none() {
+        let inside = !entry.path_is_symlink() || points_inside(entry.path(), &canonical_root);
+        let file = WalkedFile {
+            path: entry.path().to_path_buf(),
+            rel,
+        };
+        if detect::by_name(&file.rel).is_none() {
+            if inside {
+                out.others.push(file);
+            }
             continue;
         }
-        if entry.path_is_symlink() && !points_inside(entry.path(), &canonical_root) {
+        if !inside {
             out.skipped.push(Skipped {
-                rel,
+                rel: file.rel,
                 reason: "symlink to a file outside the scan root: not followed".into(),
             });
             continue;
         }
         match entry.metadata() {
             Ok(meta) if meta.len() > max_file_size => out.skipped.push(Skipped {
-                rel,
+                rel: file.rel,
                 reason: format!(
                     "file is {} bytes, over the {max_file_size}-byte size cap: not checked",
                     meta.len()
                 ),
             }),
-            _ => out.files.push(WalkedFile {
-                path: entry.path().to_path_buf(),
-                rel,
-            }),
+            _ => out.files.push(file),
         }
     }
     let outside_links = outside_links.lock().map(|v| v.clone()).unwrap_or_default();

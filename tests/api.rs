@@ -45,3 +45,28 @@ fn the_host_api_surface() {
     let checker = Checker::new(&Options::default());
     insta::assert_snapshot!(checker.host().api_signatures().join("\n"));
 }
+
+#[test]
+fn the_project_api_lists_files_documents_and_resolves_paths() {
+    let checker = Checker::new(&Options {
+        policy_dirs: vec![manifest("tests/projects/project-api-policies")],
+        ..Options::default()
+    });
+    let outcome = checker.run(&manifest("tests/projects/project-api"));
+    let probe: Vec<String> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("probe/") || f.rule == "policy-error")
+        .map(|f| {
+            let place = match (&f.path, f.span) {
+                (Some(path), Some(span)) => {
+                    format!("{path}:{}:{}", span.start.line, span.start.column)
+                }
+                _ => "(project)".to_string(),
+            };
+            let line = format!("{place} {} [{}] {}", f.rule, f.severity, f.message);
+            line.replace(concat!(env!("CARGO_MANIFEST_DIR"), "/"), "")
+        })
+        .collect();
+    insta::assert_snapshot!(probe.join("\n"));
+}

@@ -10,23 +10,30 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, Map, Nat
 
 use super::meta::RuleMeta;
 use crate::finding::{Finding, Severity};
-use crate::model::{Kind, Node, SourceFile, SourceMap, Value};
+use crate::model::{Document, Node, Project, SourceFile, SourceMap, Value};
 
 /// What one rule call needs from the host: where sources are and where findings go. Passed to
 /// every call as its Rhai tag, so one shared engine serves all threads.
 pub struct CallContext {
     pub sources: Arc<SourceMap>,
-    /// The document being checked: its kind (`compose`) and path.
-    pub kind: Kind,
-    pub path: String,
+    pub project: Arc<Project>,
+    /// The document being checked, as an index into `project.documents`; `None` in
+    /// `check_project`.
+    pub document: Option<usize>,
     /// The rule running: its id, default severity, checklist items and help.
     pub rule: Arc<RuleMeta>,
     pub findings: Mutex<Vec<Finding>>,
 }
 
-type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+pub(super) type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
-fn call_context(ctx: &NativeCallContext) -> RhaiResult<Arc<CallContext>> {
+impl CallContext {
+    fn document(&self) -> Option<&Document> {
+        self.document.and_then(|i| self.project.documents.get(i))
+    }
+}
+
+pub(super) fn call_context(ctx: &NativeCallContext) -> RhaiResult<Arc<CallContext>> {
     ctx.tag()
         .and_then(|tag| tag.clone().try_cast::<Arc<CallContext>>())
         .ok_or_else(|| "this function is only available while a rule runs".into())
@@ -84,12 +91,19 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn(
         "document_kind",
         |ctx: NativeCallContext| -> RhaiResult<String> {
-            Ok(call_context(&ctx)?.kind.as_str().to_string())
+            Ok(call_context(&ctx)?
+                .document()
+                .map_or("", |d| d.kind.as_str())
+                .to_string())
         },
     );
     engine.register_fn(
         "document_path",
-        |ctx: NativeCallContext| -> RhaiResult<String> { Ok(call_context(&ctx)?.path.clone()) },
+        |ctx: NativeCallContext| -> RhaiResult<String> {
+            Ok(call_context(&ctx)?
+                .document()
+                .map_or_else(String::new, |d| d.path.clone()))
+        },
     );
     engine.register_fn("split_once", split_once);
 
@@ -180,50 +194,25 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn(
         "report",
         |ctx: NativeCallContext, node: Node, message: &str| {
-            report(&ctx, &node, message, None, None)
+            report(&ctx, Some(&node), message, None, None)
         },
     );
     engine.register_fn(
         "report",
         |ctx: NativeCallContext, node: Node, message: &str, help: &str| {
-            report(&ctx, &node, message, Some(help), None)
+            report(&ctx, Some(&node), message, Some(help), None)
         },
     );
     engine.register_fn(
         "report",
         |ctx: NativeCallContext, node: Node, message: &str, options: Map| {
-            let text = |key: &str| -> RhaiResult<Option<String>> {
-                options
-                    .get(key)
-                    .map(|v| {
-                        v.clone().into_string().map_err(|found| {
-                            format!("report option `{key}` must be a string, found {found}").into()
-                        })
-                    })
-                    .transpose()
-            };
-            if let Some(unknown) = options
-                .keys()
-                .find(|k| !["help", "severity"].contains(&k.as_str()))
-            {
-                return Err(format!(
-                    "unknown report option `{unknown}`: expected `help` or `severity`"
-                )
-                .into());
-            }
-            report(
-                &ctx,
-                &node,
-                message,
-                text("help")?.as_deref(),
-                text("severity")?.as_deref(),
-            )
+            report_with_options(&ctx, Some(&node), message, &options)
         },
     );
     engine.register_fn(
         "report",
         |ctx: NativeCallContext, node: Node, message: &str, help: &str, severity: &str| {
-            report(&ctx, &node, message, Some(help), Some(severity))
+            report(&ctx, Some(&node), message, Some(help), Some(severity))
         },
     );
 }
@@ -396,9 +385,43 @@ fn split_once(ctx: NativeCallContext, node: &mut Node, separator: &str) -> RhaiR
     ]))
 }
 
-fn report(
+/// `report(node, message, #{ help, severity })`.
+pub(super) fn report_with_options(
     ctx: &NativeCallContext,
-    node: &Node,
+    node: Option<&Node>,
+    message: &str,
+    options: &Map,
+) -> RhaiResult<()> {
+    let text = |key: &str| -> RhaiResult<Option<String>> {
+        options
+            .get(key)
+            .map(|v| {
+                v.clone().into_string().map_err(|found| {
+                    format!("report option `{key}` must be a string, found {found}").into()
+                })
+            })
+            .transpose()
+    };
+    if let Some(unknown) = options
+        .keys()
+        .find(|k| !["help", "severity"].contains(&k.as_str()))
+    {
+        return Err(
+            format!("unknown report option `{unknown}`: expected `help` or `severity`").into(),
+        );
+    }
+    report(
+        ctx,
+        node,
+        message,
+        text("help")?.as_deref(),
+        text("severity")?.as_deref(),
+    )
+}
+
+pub(super) fn report(
+    ctx: &NativeCallContext,
+    node: Option<&Node>,
     message: &str,
     help: Option<&str>,
     severity: Option<&str>,
@@ -408,13 +431,13 @@ fn report(
         Some(s) => s.parse::<Severity>()?,
         None => call.rule.severity,
     };
-    let path = call.sources.get(node.span.source).map(|f| f.path.clone());
+    let path = node.and_then(|n| call.sources.get(n.span.source).map(|f| f.path.clone()));
     let finding = Finding {
         rule: call.rule.id.clone(),
         severity,
         message: message.to_string(),
         path,
-        span: Some(node.span),
+        span: node.map(|n| n.span),
         checklist: call.rule.checklist.clone(),
         help: help.map(str::to_string).or_else(|| call.rule.help.clone()),
     };

@@ -17,7 +17,26 @@ pub struct Rule {
     /// Where the rule came from: `policies/…` inside the binary, or a path on disk.
     pub origin: String,
     pub source: Arc<SourceFile>,
+    pub entry: Entry,
     pub(super) ast: AST,
+}
+
+/// How a rule is called: once per matching document, or once per scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// `fn check(doc)`
+    Document,
+    /// `fn check_project(project)`
+    Project,
+}
+
+impl Entry {
+    pub fn function(self) -> &'static str {
+        match self {
+            Entry::Document => "check",
+            Entry::Project => "check_project",
+        }
+    }
 }
 
 /// A problem in a policy file — it could not be loaded, or a call failed — and where.
@@ -74,16 +93,34 @@ pub fn compile_rule(
             ),
         ));
     }
-    if !ast
-        .iter_functions()
-        .any(|f| f.name == "check" && f.params.len() == 1)
-    {
-        return Err(fail(1, 1, "no `fn check(doc)` in this rule".into()));
-    }
+    let defines = |name: &str| {
+        ast.iter_functions()
+            .any(|f| f.name == name && f.params.len() == 1)
+    };
+    let entry = match (defines("check"), defines("check_project")) {
+        (true, false) => Entry::Document,
+        (false, true) => Entry::Project,
+        (true, true) => {
+            return Err(fail(
+                line_of(&file, "check_project").unwrap_or(1),
+                1,
+                "a rule defines either `fn check(doc)` or `fn check_project(project)`, not both"
+                    .into(),
+            ));
+        }
+        (false, false) => {
+            return Err(fail(
+                1,
+                1,
+                "no `fn check(doc)` or `fn check_project(project)` in this rule".into(),
+            ));
+        }
+    };
     Ok(Rule {
         docs: doc_text(ast.doc()),
         origin: file.path.clone(),
         source: file,
+        entry,
         meta: Arc::new(meta),
         ast,
     })

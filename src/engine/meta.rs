@@ -19,6 +19,9 @@ pub struct RuleMeta {
     /// The default fix, shown when a report gives none.
     pub help: Option<String>,
     pub references: Vec<String>,
+    /// The same check in other tools, as `tool:rule` (`hadolint:DL3002`,
+    /// `checkov:CKV_DOCKER_3`, `django:security.W004`), for users moving over and for SARIF.
+    pub peers: Vec<String>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -29,6 +32,7 @@ const KNOWN_KEYS: &[&str] = &[
     "checklist",
     "help",
     "references",
+    "peers",
 ];
 
 impl RuleMeta {
@@ -78,6 +82,7 @@ impl RuleMeta {
             checklist: string_list(map, "checklist")?,
             help: optional_string(map, "help")?,
             references: string_list(map, "references")?,
+            peers: peers(map)?,
             id,
         })
     }
@@ -85,6 +90,20 @@ impl RuleMeta {
     pub fn applies_to(&self, kind: Kind) -> bool {
         self.applies_to.is_empty() || self.applies_to.contains(&kind)
     }
+}
+
+/// `peers` entries must name their tool: `hadolint:DL3008`.
+fn peers(map: &Map) -> Result<Vec<String>, String> {
+    let peers = string_list(map, "peers")?;
+    if let Some(bad) = peers.iter().find(|p| {
+        p.split_once(':')
+            .is_none_or(|(tool, rule)| tool.is_empty() || rule.is_empty())
+    }) {
+        return Err(format!(
+            "META.peers entry `{bad}` must be `tool:rule`, e.g. `hadolint:DL3002`"
+        ));
+    }
+    Ok(peers)
 }
 
 fn optional_string(map: &Map, key: &str) -> Result<Option<String>, String> {
@@ -169,6 +188,11 @@ mod tests {
             meta(r#"#{ id: "a/b", title: "t", severity: "low", sevrity: 1 }"#)
                 .unwrap_err()
                 .contains("unknown META key `sevrity`")
+        );
+        assert!(
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", peers: ["DL3002"] }"#)
+                .unwrap_err()
+                .contains("must be `tool:rule`")
         );
         assert!(
             meta(r#"#{ id: "a/b", title: "t", severity: "low", checklist: "x" }"#)

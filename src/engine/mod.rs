@@ -3,6 +3,7 @@
 mod api;
 mod loader;
 mod meta;
+mod project;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -12,12 +13,12 @@ use rhai::module_resolvers::StaticModuleResolver;
 use rhai::{CallFnOptions, Engine, EvalAltResult, Module, Scope};
 
 pub use api::CallContext;
-pub use loader::{PolicyError, Rule};
+pub use loader::{Entry, PolicyError, Rule};
 pub use meta::RuleMeta;
 
 use crate::embedded;
 use crate::finding::{Finding, Severity, builtin};
-use crate::model::{Document, SourceFile, SourceMap};
+use crate::model::{Project, SourceFile, SourceMap};
 
 /// Limits every rule call runs under; a rule that exceeds one becomes a `policy-error`.
 #[derive(Debug, Clone, Copy)]
@@ -159,43 +160,67 @@ impl Host {
         signatures
     }
 
-    /// Runs every applicable rule on every document, in parallel; findings come back sorted.
-    pub fn evaluate(&self, documents: &[Document], sources: &Arc<SourceMap>) -> Vec<Finding> {
-        let mut findings: Vec<Finding> = documents
-            .par_iter()
-            .flat_map_iter(|doc| {
+    /// Runs every applicable rule on every document, and every project rule once, in
+    /// parallel; findings come back sorted.
+    pub fn evaluate(&self, project: &Arc<Project>, sources: &Arc<SourceMap>) -> Vec<Finding> {
+        let per_document = (0..project.documents.len())
+            .into_par_iter()
+            .flat_map_iter(|index| {
+                let kind = project.documents[index].kind;
                 self.rules
                     .iter()
-                    .filter(|rule| rule.meta.applies_to(doc.kind))
-                    .flat_map(|rule| self.run(rule, doc, sources))
+                    .filter(move |rule| rule.entry == Entry::Document && rule.meta.applies_to(kind))
+                    .flat_map(move |rule| self.run(rule, project, Some(index), sources))
                     .collect::<Vec<_>>()
-            })
-            .collect();
+            });
+        let per_project = self
+            .rules
+            .par_iter()
+            .filter(|rule| rule.entry == Entry::Project)
+            .flat_map_iter(|rule| self.run(rule, project, None, sources));
+        let mut findings: Vec<Finding> = per_document.chain(per_project).collect();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings
     }
 
-    /// One rule on one document. Findings reported before an error are kept.
-    fn run(&self, rule: &Rule, doc: &Document, sources: &Arc<SourceMap>) -> Vec<Finding> {
+    /// One rule on one document, or a project rule on the project. Findings reported before
+    /// an error are kept.
+    fn run(
+        &self,
+        rule: &Rule,
+        project: &Arc<Project>,
+        document: Option<usize>,
+        sources: &Arc<SourceMap>,
+    ) -> Vec<Finding> {
         let context = Arc::new(CallContext {
             sources: sources.clone(),
-            kind: doc.kind,
-            path: doc.path.clone(),
+            project: project.clone(),
+            document,
             rule: rule.meta.clone(),
             findings: Mutex::new(Vec::new()),
         });
         let options = CallFnOptions::new().with_tag(context.clone());
-        let result = self.engine.call_fn_with_options::<rhai::Dynamic>(
-            options,
-            &mut Scope::new(),
-            &rule.ast,
-            "check",
-            (doc.root.clone(),),
-        );
+        let result = match document {
+            Some(index) => self.engine.call_fn_with_options::<rhai::Dynamic>(
+                options,
+                &mut Scope::new(),
+                &rule.ast,
+                "check",
+                (project.documents[index].root.clone(),),
+            ),
+            None => self.engine.call_fn_with_options::<rhai::Dynamic>(
+                options,
+                &mut Scope::new(),
+                &rule.ast,
+                "check_project",
+                (project::ProjectRef(project.clone()),),
+            ),
+        };
         let mut findings =
             std::mem::take(&mut *context.findings.lock().unwrap_or_else(|e| e.into_inner()));
         if let Err(err) = result {
-            findings.push(runtime_error(rule, doc, &err));
+            let target = document.map_or("the project", |i| &project.documents[i].path);
+            findings.push(runtime_error(rule, target, &err));
         }
         findings
     }
@@ -214,6 +239,9 @@ fn script_types(signature: &str) -> String {
         out.replace_range(start..end + ERROR.len(), &inner);
     }
     out.replace("alloc::string::String", "string")
+        .replace("alloc::vec::Vec<rhai::types::dynamic::Dynamic>", "array")
+        .replace("alloc::vec::Vec<Dynamic>", "array")
+        .replace("preflight::engine::project::ProjectRef", "Project")
         .replace("rhai::types::dynamic::Dynamic", "Dynamic")
         .replace("types::dynamic::Dynamic", "Dynamic")
         .replace(
@@ -237,6 +265,7 @@ fn new_engine(limits: Limits) -> Engine {
     engine.on_print(|text| eprintln!("{text}"));
     engine.on_debug(|text, source, pos| eprintln!("{}{pos:?}: {text}", source.unwrap_or("")));
     api::register(&mut engine);
+    project::register(&mut engine);
     engine
 }
 
@@ -260,12 +289,12 @@ fn compile_module(engine: &Engine, file: &Arc<SourceFile>) -> Result<Module, Pol
 }
 
 /// A rule that threw or exceeded a limit, as a finding at the place in the rule that failed.
-fn runtime_error(rule: &Rule, doc: &Document, err: &EvalAltResult) -> Finding {
+fn runtime_error(rule: &Rule, target: &str, err: &EvalAltResult) -> Finding {
     let (inner, position) = innermost(err);
     let line = position
         .line()
         .map(|l| l as u32)
-        .or_else(|| loader::line_of(&rule.source, "check"))
+        .or_else(|| loader::line_of(&rule.source, rule.entry.function()))
         .unwrap_or(1);
     policy_error_finding(&PolicyError {
         file: rule.source.clone(),
@@ -274,7 +303,7 @@ fn runtime_error(rule: &Rule, doc: &Document, err: &EvalAltResult) -> Finding {
         message: format!(
             "rule `{}` failed on `{}`: {}",
             rule.meta.id,
-            doc.path,
+            target,
             describe(inner)
         ),
     })
