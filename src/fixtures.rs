@@ -1,9 +1,11 @@
 //! The rule fixture runner: `tests/fixtures/<area>/<rule>/{fail,pass}/*`.
 //!
-//! A `fail` fixture marks each line where a finding is expected with a comment holding
+//! A fixture is a file, or a directory checked as one project (for rules that look across
+//! files). A `fail` fixture marks each line where a finding is expected with a comment holding
 //! `expect: <rule-id>`; a mark in a comment of its own that starts with `^` (`# ^expect: …`)
-//! points at the line above it instead, for formats whose lines cannot carry a comment. The
-//! runner checks that the rule reports exactly the marked lines, and nothing on `pass`
+//! points at the line above it instead, for formats whose lines cannot carry a comment, and
+//! `expect-project: <rule-id>` expects a finding about the project as a whole (no file). The
+//! runner checks that the rule reports exactly the marked places, and nothing on `pass`
 //! fixtures. The default pack's tests and `preflight test` share it.
 
 use std::collections::BTreeMap;
@@ -17,15 +19,46 @@ use crate::finding::builtin;
 pub struct FixtureResult {
     pub rule: String,
     pub path: PathBuf,
-    /// Lines marked but not reported, as `(line, rule)`.
-    pub missing: Vec<(u32, String)>,
-    /// Findings not marked, as `(line, rule: message)`.
-    pub unexpected: Vec<(u32, String)>,
+    /// Places marked but not reported, as `(place, rule)`.
+    pub missing: Vec<(Place, String)>,
+    /// Findings not marked, as `(place, rule: message)`.
+    pub unexpected: Vec<(Place, String)>,
+}
+
+/// Where a finding is expected: `path:line` inside a directory fixture, `line` in a file
+/// fixture, `project` for a finding about the whole project.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub path: Option<String>,
+    pub line: u32,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            None => f.write_str("project"),
+            Some(path) if path.is_empty() => write!(f, "{}", self.line),
+            Some(path) => write!(f, "{path}:{}", self.line),
+        }
+    }
 }
 
 impl FixtureResult {
     pub fn passed(&self) -> bool {
         self.missing.is_empty() && self.unexpected.is_empty()
+    }
+
+    /// What went wrong, one line per mark or finding.
+    pub fn describe(&self) -> String {
+        let missing = self
+            .missing
+            .iter()
+            .map(|(place, rule)| format!("  missing   {place} {rule}"));
+        let unexpected = self
+            .unexpected
+            .iter()
+            .map(|(place, finding)| format!("  unexpected {place} {finding}"));
+        missing.chain(unexpected).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -37,7 +70,7 @@ pub fn discover(root: &Path) -> BTreeMap<String, Vec<(PathBuf, bool)>> {
             let id = format!("{}/{}", name(&area), name(&rule_dir));
             let entry = out.entry(id).or_default();
             for (sub, must_fail) in [("fail", true), ("pass", false)] {
-                for file in sorted_files(&rule_dir.join(sub)) {
+                for file in sorted_entries(&rule_dir.join(sub)) {
                     entry.push((file, must_fail));
                 }
             }
@@ -54,33 +87,40 @@ pub fn checker(policy_dirs: &[PathBuf]) -> Checker {
     })
 }
 
-/// Checks one fixture file against its marks.
+/// Checks one fixture (a file or a directory) against its marks. `rule` is the rule under
+/// test, or `*` to hold every rule to the marks.
 pub fn run_fixture(checker: &Checker, rule: &str, path: &Path, must_fail: bool) -> FixtureResult {
     let outcome = checker.run(path);
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut expected = if must_fail {
-        expectations(&text)
-    } else {
-        Vec::new()
-    };
+    let mut expected = if must_fail { marks(path) } else { Vec::new() };
+    let single_file = path.is_file();
     let mut unexpected = Vec::new();
     for finding in &outcome.findings {
-        let relevant = finding.rule == rule
+        let relevant = rule == "*"
+            || finding.rule == rule
             || finding.rule == builtin::PARSE_ERROR
             || finding.rule == builtin::POLICY_ERROR
             || finding.rule == builtin::INPUT_ERROR;
         if !relevant {
             continue;
         }
-        let line = finding.span.map_or(0, |s| s.start.line);
+        let place = Place {
+            path: finding.path.as_ref().map(|p| {
+                if single_file {
+                    String::new()
+                } else {
+                    p.clone()
+                }
+            }),
+            line: finding.span.map_or(0, |s| s.start.line),
+        };
         match expected
             .iter()
-            .position(|(l, r)| *l == line && r == &finding.rule)
+            .position(|(p, r)| *p == place && r == &finding.rule)
         {
             Some(i) => {
                 expected.remove(i);
             }
-            None => unexpected.push((line, format!("{}: {}", finding.rule, finding.message))),
+            None => unexpected.push((place, format!("{}: {}", finding.rule, finding.message))),
         }
     }
     FixtureResult {
@@ -89,6 +129,47 @@ pub fn run_fixture(checker: &Checker, rule: &str, path: &Path, must_fail: bool) 
         missing: expected,
         unexpected,
     }
+}
+
+/// Every mark of a fixture: of the file itself, or of each file under the directory, with
+/// paths relative to it.
+pub fn marks(path: &Path) -> Vec<(Place, String)> {
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        return file_marks("", &text);
+    }
+    let mut out = Vec::new();
+    let walked = crate::walk::walk(path, u64::MAX);
+    for file in walked.files.into_iter().chain(walked.others) {
+        let text = std::fs::read_to_string(&file.path).unwrap_or_default();
+        out.extend(file_marks(&file.rel, &text));
+    }
+    out.sort();
+    out
+}
+
+fn file_marks(path: &str, text: &str) -> Vec<(Place, String)> {
+    let place = |line| Place {
+        path: Some(path.to_string()),
+        line,
+    };
+    let project = |_| Place {
+        path: None,
+        line: 0,
+    };
+    let mut out: Vec<_> = expectations(text)
+        .into_iter()
+        .map(|(line, rule)| (place(line), rule))
+        .collect();
+    out.extend(
+        text.lines()
+            .flat_map(|line| line.split("expect-project:").skip(1))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .flat_map(|ids| ids.split(','))
+            .filter(|id| !id.is_empty())
+            .map(|id| (project(()), id.to_string())),
+    );
+    out
 }
 
 /// `(line, rule)` for every `expect:` mark in a fixture's text.
@@ -139,13 +220,13 @@ fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-fn sorted_files(dir: &Path) -> Vec<PathBuf> {
+/// Files and directories of `dir`, each one fixture.
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.is_file())
         .collect();
     files.sort();
     files

@@ -1,6 +1,10 @@
 //! The documentation's examples are real output.
 
+use std::fmt::Write;
 use std::process::Command;
+
+use preflight::engine::{Entry, Host};
+use preflight::model::SourceMap;
 
 /// docs/model.md's `preflight parse` examples match what this build prints.
 #[test]
@@ -19,4 +23,68 @@ fn model_docs_examples_are_current() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// docs/rules.md is the default pack's metadata and first doc paragraph, rule by rule.
+/// `PREFLIGHT_BLESS=1 cargo test --test docs` rewrites it after a rule changes.
+#[test]
+fn the_rules_reference_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
+    let expected = rules_reference();
+    if std::env::var_os("PREFLIGHT_BLESS").is_some() {
+        std::fs::write(path, &expected).unwrap();
+        return;
+    }
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        current == expected,
+        "docs/rules.md is out of date: run `PREFLIGHT_BLESS=1 cargo test --test docs`"
+    );
+}
+
+fn rules_reference() -> String {
+    let (host, errors) = Host::load(&[], Default::default(), &mut SourceMap::default());
+    assert!(errors.is_empty(), "the default pack loads");
+    let mut out = String::from(
+        "# Rules of the default pack\n\n\
+         Generated from each rule's metadata and documentation by `PREFLIGHT_BLESS=1 cargo test \\\n\
+         --test docs`; edit the rule files under `policies/`, not this page.\n",
+    );
+    let mut area = "";
+    for rule in host.rules() {
+        let meta = &rule.meta;
+        let this_area = meta.id.split('/').next().unwrap_or_default();
+        if this_area != area {
+            area = this_area;
+            let _ = write!(out, "\n## {area}\n");
+        }
+        let summary = rule
+            .docs
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .replace('\n', " ");
+        let _ = write!(out, "\n### `{}` — {}\n\n{summary}\n\n", meta.id, meta.title);
+        let kinds: Vec<_> = meta.applies_to.iter().map(|k| format!("`{k}`")).collect();
+        let _ = writeln!(out, "- severity: {}", meta.severity);
+        let _ = writeln!(
+            out,
+            "- checks: {}",
+            match (rule.entry, kinds.is_empty()) {
+                (Entry::Project, _) => "the whole project".to_string(),
+                (Entry::Document, true) => "every document".to_string(),
+                (Entry::Document, false) => kinds.join(", "),
+            }
+        );
+        if !meta.checklist.is_empty() {
+            let items: Vec<_> = meta.checklist.iter().map(|c| format!("`{c}`")).collect();
+            let _ = writeln!(out, "- checklist: {}", items.join(", "));
+        }
+        if !meta.peers.is_empty() {
+            let peers: Vec<_> = meta.peers.iter().map(|p| format!("`{p}`")).collect();
+            let _ = writeln!(out, "- same check in: {}", peers.join(", "));
+        }
+        let _ = writeln!(out, "- source: [`{}`](../{})", rule.origin, rule.origin);
+    }
+    out
 }

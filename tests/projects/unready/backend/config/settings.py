@@ -1,0 +1,37 @@
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = "django-insecure-7f3k2j5h8g9d0s1a"  # expect: django/secret-key-hardcoded
+DEBUG = True  # expect: django/debug-enabled
+ALLOWED_HOSTS = ["*"]  # expect: django/allowed-hosts-wildcard
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "shop",
+]
+
+MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+
+CORS_ALLOW_ALL_ORIGINS = True
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "shop",
+        "USER": "shop",
+        "PASSWORD": os.environ.get("DB_PASSWORD", "postgres"),
+        "HOST": "db",
+    }
+}
