@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::config::{self, Config};
 use crate::engine::{self, Host, Limits};
 use crate::finding::{Finding, Severity, builtin};
-use crate::model::{Document, Format, Project, ProjectFile, SourceFile, SourceMap};
+use crate::model::{
+    Document, Format, Kind, Project, ProjectFile, SourceFile, SourceMap, Value, resolve_path,
+};
 use crate::parse::{self, detect};
 use crate::walk::{self, WalkedFile};
 
@@ -41,11 +44,12 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// A policy failed to load or to run: the scan's verdict cannot be trusted.
-    pub fn has_policy_errors(&self) -> bool {
+    /// A policy failed to load or to run, or the config is wrong: the scan's verdict cannot
+    /// be trusted.
+    pub fn has_setup_errors(&self) -> bool {
         self.findings
             .iter()
-            .any(|f| f.rule == builtin::POLICY_ERROR)
+            .any(|f| f.rule == builtin::POLICY_ERROR || f.rule == builtin::CONFIG_ERROR)
     }
 }
 
@@ -90,7 +94,23 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
     let mut sources = checker.policy_sources.clone();
     let mut findings = checker.load_errors.clone();
 
-    let walked = walk::walk(root, checker.max_file_size);
+    let base = if root.is_file() {
+        root.parent().unwrap_or(Path::new(""))
+    } else {
+        root
+    };
+    let config = match std::fs::read_to_string(base.join(config::FILE_NAME)) {
+        Ok(text) => {
+            let (config, errors) = Config::parse(&sources.add(config::FILE_NAME, text));
+            findings.extend(errors);
+            config
+        }
+        Err(_) => Config::default(),
+    };
+
+    let mut walked = walk::walk(root, checker.max_file_size, &|rel| {
+        config.detect(rel).is_some()
+    });
     findings.extend(
         walked
             .skipped
@@ -118,12 +138,49 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         }
     }
 
-    let modules = ModuleIndex::new(files.iter().map(|(file, _)| file));
+    // Settings modules named by DJANGO_SETTINGS_MODULE (in manage.py, wsgi.py, compose, .env)
+    // are settings whatever their file name; read them and the modules beside them, which
+    // their star imports may name.
+    let mut forced: HashMap<String, (Format, Option<Kind>)> = HashMap::new();
+    let hinted = settings_hints(&files, &walked.others);
+    let mut promoted = Vec::new();
+    walked.others.retain(|other| {
+        let hint = hinted.contains(&other.rel);
+        let beside =
+            other.rel.ends_with(".py") && hinted.iter().any(|h| parent(h) == parent(&other.rel));
+        if hint {
+            forced.insert(
+                other.rel.clone(),
+                (Format::Python, Some(Kind::DjangoSettings)),
+            );
+        }
+        if hint || beside {
+            promoted.push((other.clone(), hint));
+        }
+        !hint
+    });
+    let mut supporting = Vec::new();
+    for (other, parse) in promoted {
+        if let Ok(text) = read_text(&other.path) {
+            let file = sources.add(other.rel, text);
+            if parse {
+                files.push((file, other.path));
+            } else {
+                supporting.push(file);
+            }
+        }
+    }
+
+    let modules = ModuleIndex::new(files.iter().map(|(file, _)| file).chain(&supporting));
     let imports = |module: &str, from: &SourceFile| modules.resolve(module, from);
     let parsed: Vec<(Vec<Document>, Vec<Finding>)> = files
         .par_iter()
         .map(|(file, location)| {
-            let Some((format, kind)) = detect::by_name(&file.path) else {
+            let detected = forced
+                .get(&file.path)
+                .copied()
+                .or_else(|| config.detect(&file.path));
+            let Some((format, kind)) = detected else {
                 return (Vec::new(), Vec::new());
             };
             let kind = kind.or_else(|| detect::kind_by_location(location));
@@ -150,6 +207,28 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         documents.extend(docs);
         findings.extend(errors);
     }
+
+    // Files that compose loads with `env_file:` are .env files whatever their name.
+    let env_files = env_file_targets(&documents);
+    let mut remaining = Vec::new();
+    for other in std::mem::take(&mut walked.others) {
+        if !env_files.contains(&other.rel) {
+            remaining.push(other);
+            continue;
+        }
+        match read_text(&other.path) {
+            Ok(text) => {
+                let file = sources.add(other.rel.clone(), text);
+                let (docs, errors) =
+                    parse::parse_file(&file, Format::Dotenv, Some(Kind::Dotenv), &|_, _| None);
+                documents.extend(docs);
+                findings.extend(errors.into_iter().map(|err| parse_error(&file.path, err)));
+                files.push((file, other.path));
+            }
+            Err(reason) => findings.push(input_error(&other.rel, &reason)),
+        }
+    }
+    walked.others = remaining;
     findings.extend(
         parse::nginx_include::expand(&mut documents)
             .into_iter()
@@ -163,6 +242,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
     );
 
     let documents_count = documents.len();
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let project = Arc::new(Project {
         documents,
         files: files
@@ -236,6 +316,115 @@ impl ModuleIndex {
     }
 }
 
+/// Paths of the Python modules that `DJANGO_SETTINGS_MODULE` names anywhere in the scan: in
+/// `manage.py`, `wsgi.py`, `asgi.py` (not otherwise read) and in the files that were read
+/// (compose, .env, Dockerfile `ENV`, k8s). A module path is looked up from the root, then
+/// below it, as star imports are.
+fn settings_hints(files: &[(Arc<SourceFile>, PathBuf)], others: &[WalkedFile]) -> Vec<String> {
+    const ENTRY_POINTS: &[&str] = &["manage.py", "wsgi.py", "asgi.py"];
+    let mut modules = Vec::new();
+    for (file, _) in files {
+        modules.extend(settings_module_names(&file.text));
+    }
+    for other in others {
+        let name = other.rel.rsplit('/').next().unwrap_or_default();
+        if ENTRY_POINTS.contains(&name)
+            && let Ok(text) = read_text(&other.path)
+        {
+            modules.extend(settings_module_names(&text));
+        }
+    }
+    modules.sort();
+    modules.dedup();
+    let python: Vec<&str> = files
+        .iter()
+        .map(|(f, _)| f.path.as_str())
+        .chain(others.iter().map(|o| o.rel.as_str()))
+        .filter(|p| p.ends_with(".py"))
+        .collect();
+    let mut out = Vec::new();
+    for module in modules {
+        let Some((paths, _)) = parse::module_paths(&module, "") else {
+            continue;
+        };
+        let found = paths.iter().find_map(|want| {
+            let suffix = format!("/{want}");
+            python
+                .iter()
+                .filter(|p| *p == want || p.ends_with(&suffix))
+                .min_by_key(|p| (p.len(), **p))
+        });
+        if let Some(path) = found {
+            out.push(path.to_string());
+        }
+    }
+    out
+}
+
+/// The dotted module names written after `DJANGO_SETTINGS_MODULE` in a text:
+/// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.prod")`,
+/// `DJANGO_SETTINGS_MODULE=shop.settings.prod`, `DJANGO_SETTINGS_MODULE: shop.settings`.
+fn settings_module_names(text: &str) -> Vec<String> {
+    const KEY: &str = "DJANGO_SETTINGS_MODULE";
+    text.match_indices(KEY)
+        .filter_map(|(at, _)| {
+            let after = &text[at + KEY.len()..];
+            let rest = after.trim_start_matches(|c: char| {
+                matches!(c, '"' | '\'' | ',' | ' ' | '\t' | '=' | ':' | ']')
+            });
+            // The name must be assigned (`=`, `:`) or passed (`,`), not merely tested (`in`).
+            let between = &after[..after.len() - rest.len()];
+            if !between.contains([',', '=', ':']) {
+                return None;
+            }
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            let valid = !name.is_empty()
+                && !name.starts_with('.')
+                && !name.ends_with('.')
+                && name.split('.').all(|part| {
+                    part.chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                });
+            valid.then_some(name)
+        })
+        .collect()
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Paths of the files compose services load with `env_file:` (a string, a list of strings, or
+/// a list of `{path: …}`), resolved against the compose file.
+fn env_file_targets(documents: &[Document]) -> Vec<String> {
+    let mut out = Vec::new();
+    for doc in documents.iter().filter(|d| d.kind == Kind::Compose) {
+        let Some(services) = doc.root.get("services") else {
+            continue;
+        };
+        for (_, service) in services.entries() {
+            let Some(env_file) = service.get("env_file") else {
+                continue;
+            };
+            let entries: Vec<&crate::model::Node> = match &env_file.value {
+                Value::List(items) => items.iter().collect(),
+                _ => vec![env_file],
+            };
+            for entry in entries {
+                let path = entry.as_str().or_else(|| entry.get("path")?.as_str());
+                if let Some(target) = path.and_then(|p| resolve_path(&doc.path, p)) {
+                    out.push(target);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Where a file shows Helm/Jinja/cookiecutter template syntax, which no config parser accepts
 /// until the template is rendered.
 fn template_marker(text: &str) -> Option<usize> {
@@ -305,5 +494,33 @@ fn input_error(path: &str, reason: &str) -> Finding {
         span: None,
         checklist: Vec::new(),
         help: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settings_module_names;
+
+    #[test]
+    fn settings_module_hints_in_python_compose_env_and_dockerfiles() {
+        let text = r#"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.prod")
+os.environ['DJANGO_SETTINGS_MODULE'] = 'shop.live'
+      DJANGO_SETTINGS_MODULE: config.settings
+  - DJANGO_SETTINGS_MODULE=config.settings.staging
+ENV DJANGO_SETTINGS_MODULE=app.settings
+DJANGO_SETTINGS_MODULE=${SETTINGS}
+if "DJANGO_SETTINGS_MODULE" in os.environ:
+"#;
+        assert_eq!(
+            settings_module_names(text),
+            vec![
+                "shop.settings.prod",
+                "shop.live",
+                "config.settings",
+                "config.settings.staging",
+                "app.settings",
+            ]
+        );
     }
 }

@@ -66,6 +66,8 @@ pub mod builtin {
     pub const INPUT_ERROR: &str = "input-error";
     /// A policy that failed to load, threw, or exceeded a limit.
     pub const POLICY_ERROR: &str = "policy-error";
+    /// A mistake in `preflight.toml`.
+    pub const CONFIG_ERROR: &str = "config-error";
 }
 
 /// One problem found, at a place.

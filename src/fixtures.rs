@@ -139,8 +139,8 @@ pub fn marks(path: &Path) -> Vec<(Place, String)> {
         return file_marks("", &text);
     }
     let mut out = Vec::new();
-    let walked = crate::walk::walk(path, u64::MAX);
-    for file in walked.files.into_iter().chain(walked.others) {
+    let walked = crate::walk::walk(path, u64::MAX, &|_| true);
+    for file in walked.files {
         let text = std::fs::read_to_string(&file.path).unwrap_or_default();
         out.extend(file_marks(&file.rel, &text));
     }

@@ -5,6 +5,7 @@
 //! [`model`] documents, [`engine`] runs the policies, [`report`] renders the findings.
 
 pub mod check;
+pub mod config;
 pub mod dump;
 pub mod engine;
 pub mod finding;

@@ -132,7 +132,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
-    Ok(if outcome.has_policy_errors() {
+    Ok(if outcome.has_setup_errors() {
         ExitCode::from(2)
     } else if outcome.findings.iter().any(|f| f.severity >= args.fail_on) {
         ExitCode::from(1)

@@ -10,8 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 
-use crate::parse::detect;
-
 /// Directories skipped even when no ignore file names them.
 const SKIPPED_DIRS: &[&str] = &[
     ".git",
@@ -55,9 +53,9 @@ pub struct Walk {
     pub skipped: Vec<Skipped>,
 }
 
-/// Walks `root` (a directory, or a single file) and returns the files preflight can read, in
-/// path order.
-pub fn walk(root: &Path, max_file_size: u64) -> Walk {
+/// Walks `root` (a directory, or a single file) and returns the files preflight can read (as
+/// `readable` decides from the relative path), and the others, in path order.
+pub fn walk(root: &Path, max_file_size: u64, readable: &dyn Fn(&str) -> bool) -> Walk {
     let mut out = Walk::default();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let base = if root.is_file() {
@@ -113,7 +111,7 @@ pub fn walk(root: &Path, max_file_size: u64) -> Walk {
             path: entry.path().to_path_buf(),
             rel,
         };
-        if detect::by_name(&file.rel).is_none() {
+        if !readable(&file.rel) {
             if inside {
                 out.others.push(file);
             }
@@ -201,6 +199,10 @@ mod tests {
         std::fs::write(path, text).unwrap();
     }
 
+    fn known(rel: &str) -> bool {
+        crate::parse::detect::by_name(rel).is_some()
+    }
+
     fn rels(walk: &Walk) -> Vec<&str> {
         walk.files.iter().map(|f| f.rel.as_str()).collect()
     }
@@ -215,11 +217,13 @@ mod tests {
         write(dir.path(), ".git/config.json", "{}\n");
         write(dir.path(), "generated/k8s.yaml", "a: 1\n");
         write(dir.path(), ".preflightignore", "generated/\n");
-        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE);
+        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE, &known);
         assert_eq!(
             rels(&walk),
             vec![".github/workflows/ci.yml", "app/Dockerfile"]
         );
+        let others: Vec<_> = walk.others.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(others, vec![".preflightignore", "README.md"]);
         assert!(walk.skipped.is_empty());
     }
 
@@ -228,7 +232,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "big.json", &"1".repeat(2048));
         write(dir.path(), "small.json", "1");
-        let walk = walk(dir.path(), 1024);
+        let walk = walk(dir.path(), 1024, &known);
         assert_eq!(rels(&walk), vec!["small.json"]);
         assert_eq!(walk.skipped.len(), 1);
         assert_eq!(walk.skipped[0].rel, "big.json");
@@ -246,6 +250,7 @@ mod tests {
         let walk = walk(
             &dir.path().join("deploy/docker-compose.yml"),
             DEFAULT_MAX_FILE_SIZE,
+            &known,
         );
         assert_eq!(rels(&walk), vec!["docker-compose.yml"]);
     }
@@ -261,7 +266,7 @@ mod tests {
             dir.path().join("link.yaml"),
         )
         .unwrap();
-        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE);
+        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE, &known);
         assert!(walk.files.is_empty());
         assert_eq!(walk.skipped[0].rel, "link.yaml");
         assert!(walk.skipped[0].reason.contains("outside the scan root"));

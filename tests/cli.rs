@@ -374,3 +374,83 @@ fn a_jinja_templated_settings_module_is_skipped_as_a_template() {
     assert_eq!(findings[0]["severity"], "info");
     assert_eq!(findings[0]["span"]["start"]["line"], 2);
 }
+
+#[test]
+fn detect_overrides_in_preflight_toml_route_files_to_a_format() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "preflight.toml",
+        "[detect]\n\"deploy/*.site\" = \"nginx\"\n",
+    );
+    write(
+        dir.path(),
+        "deploy/shop.site",
+        "http {\n    server_tokens on;\n}\n",
+    );
+    let findings = check_json(&[dir.path().to_str().unwrap()], 0);
+    assert_eq!(
+        locations(&findings),
+        vec![r#""nginx/server-tokens-on" "deploy/shop.site":2"#]
+    );
+}
+
+#[test]
+fn a_mistake_in_preflight_toml_exits_two_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "preflight.toml",
+        "[detect]\n\"deploy/*.site\" = \"ngnix\"\n",
+    );
+    let findings = check_json(&[dir.path().to_str().unwrap()], 2);
+    assert_eq!(
+        locations(&findings),
+        vec![r#""config-error" "preflight.toml":2"#]
+    );
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown kind or format `ngnix`")
+    );
+}
+
+#[test]
+fn django_settings_module_hints_make_any_module_a_settings_module() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "manage.py",
+        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.conf.live\")\n",
+    );
+    write(dir.path(), "shop/conf/common.py", "DEBUG = True\n");
+    write(
+        dir.path(),
+        "shop/conf/live.py",
+        "from .common import *\nALLOWED_HOSTS = [\"shop.example.com\"]\n",
+    );
+    // A module no hint names stays unread.
+    write(dir.path(), "shop/conf/unused.py", "DEBUG = True\n");
+    let findings = check_json(&[dir.path().to_str().unwrap()], 1);
+    assert_eq!(
+        locations(&findings),
+        vec![r#""django/debug-enabled" "shop/conf/common.py":1"#]
+    );
+}
+
+#[test]
+fn compose_env_file_targets_are_read_as_dotenv() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "deploy/docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    user: postgres\n    env_file:\n      - path: ../envs/database\n",
+    );
+    write(dir.path(), "envs/database", "POSTGRES_PASSWORD=postgres\n");
+    let findings = check_json(&[dir.path().to_str().unwrap(), "--fail-on", "critical"], 1);
+    assert!(
+        locations(&findings).contains(&r#""secrets/weak-password" "envs/database":1"#.to_string()),
+        "{findings:#?}"
+    );
+}
