@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::engine::{self, Host, Limits};
+use crate::engine::{self, Host, Limits, RuleMeta};
 use crate::finding::{Finding, Severity, builtin};
 use crate::model::{
     Document, Format, Kind, Project, ProjectFile, SourceFile, SourceMap, Value, resolve_path,
@@ -40,7 +40,16 @@ pub struct Outcome {
     pub sources: Arc<SourceMap>,
     pub files_checked: usize,
     pub documents: usize,
-    pub rules: usize,
+    /// Every rule that ran, sorted by id, for formats that describe them (SARIF, JUnit).
+    pub rules: Vec<RuleInfo>,
+}
+
+/// What a report says about a rule.
+#[derive(Debug, Clone)]
+pub struct RuleInfo {
+    pub meta: Arc<RuleMeta>,
+    /// The `//!` documentation (Markdown).
+    pub docs: Arc<str>,
 }
 
 impl Outcome {
@@ -277,7 +286,14 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         sources,
         files_checked: files.len(),
         documents: documents_count,
-        rules: host.rules().len(),
+        rules: host
+            .rules()
+            .iter()
+            .map(|rule| RuleInfo {
+                meta: rule.meta.clone(),
+                docs: rule.docs.clone(),
+            })
+            .collect(),
     }
 }
 

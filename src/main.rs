@@ -13,7 +13,7 @@ use preflight::dump;
 use preflight::finding::Severity;
 use preflight::model::{SourceFile, SourceMap};
 use preflight::parse::{self, detect};
-use preflight::report::{json, pretty};
+use preflight::report::{gcc, github, json, junit, pretty, sarif};
 
 /// Is this project ready for production? Checks its configuration against policies.
 #[derive(Parser)]
@@ -39,6 +39,9 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
+    /// Write the report to FILE instead of stdout; stdout then gets only the summary line.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
     fail_on: Severity,
@@ -72,8 +75,18 @@ enum DumpFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Diagnostics with the source snippet, for people.
     Pretty,
+    /// The stable JSON report (docs/output.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other dashboards.
+    Sarif,
+    /// JUnit XML: one test suite per rule.
+    Junit,
+    /// GitHub Actions workflow commands: annotations on the diff.
+    Github,
+    /// `path:line:col: severity: message [rule]`, one per line.
+    Gcc,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -114,6 +127,17 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let outcome = check::run(&args.path, &options);
     let text = match args.format {
         Format::Json => json::render(&outcome),
+        Format::Sarif => sarif::render(&outcome),
+        Format::Junit => junit::render(&outcome),
+        Format::Github => github::render(&outcome),
+        Format::Gcc => gcc::render(&outcome),
+        Format::Pretty if args.output.is_some() => pretty::render(
+            &outcome,
+            &pretty::Style {
+                color: false,
+                width: 100,
+            },
+        ),
         Format::Pretty => {
             let stdout_tty = std::io::stdout().is_terminal();
             let color = match args.color {
@@ -130,7 +154,16 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = stdout.write_all(text.as_bytes());
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|err| format!("cannot write `{}`: {err}", path.display()))?;
+            let _ = writeln!(stdout, "{}", pretty::summary(&outcome));
+        }
+        None => {
+            let _ = stdout.write_all(text.as_bytes());
+        }
+    }
     let _ = stdout.flush();
     Ok(if outcome.has_setup_errors() {
         ExitCode::from(2)

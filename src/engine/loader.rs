@@ -13,7 +13,7 @@ pub struct Rule {
     /// Shared with every call of the rule, which reports under it.
     pub meta: Arc<RuleMeta>,
     /// The `//!` documentation at the top of the file.
-    pub docs: String,
+    pub docs: Arc<str>,
     /// Where the rule came from: `policies/…` inside the binary, or a path on disk.
     pub origin: String,
     pub source: Arc<SourceFile>,
@@ -117,7 +117,7 @@ pub fn compile_rule(
         }
     };
     Ok(Rule {
-        docs: doc_text(ast.doc()),
+        docs: doc_text(ast.doc()).into(),
         origin: file.path.clone(),
         source: file,
         entry,

@@ -19,7 +19,7 @@ pub fn render(outcome: &Outcome) -> String {
         "summary": {
             "files": outcome.files_checked,
             "documents": outcome.documents,
-            "rules": outcome.rules,
+            "rules": outcome.rules.len(),
             "findings": outcome.findings.len(),
             "by_severity": by_severity,
         },

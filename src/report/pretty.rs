@@ -84,7 +84,9 @@ pub fn summary(outcome: &Outcome) -> String {
     let total = outcome.findings.len();
     let scanned = format!(
         "{} files, {} documents, {} rules",
-        outcome.files_checked, outcome.documents, outcome.rules
+        outcome.files_checked,
+        outcome.documents,
+        outcome.rules.len()
     );
     match total {
         0 => format!("no findings — {scanned}"),

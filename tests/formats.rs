@@ -1,0 +1,157 @@
+//! The CI formats: SARIF validates against the official schema, JUnit is well-formed XML with
+//! the right counts, and each format's text is pinned by a snapshot.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn manifest(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `preflight check PATH --format FORMAT`'s stdout; exit code 1 (findings) expected.
+fn render(path: &str, format: &str) -> String {
+    let output = Command::cargo_bin("preflight")
+        .unwrap()
+        .args(["check", &manifest(path), "--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A project with a parse error and a finding in a file with a space in its name, beside
+/// the snapshot project's findings.
+fn awkward_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("broken/docker-compose.yml", "services:\n  web: [\n");
+    write("my app/Dockerfile", "FROM python:3.12\nUSER root\n");
+    dir
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest("tests/schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let awkward = awkward_project();
+    for path in [
+        "tests/projects/unready",
+        "examples/demo",
+        awkward.path().to_str().unwrap(),
+    ] {
+        let sarif: Value = serde_json::from_str(&render(path, "sarif")).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+    }
+}
+
+#[test]
+fn sarif_results_carry_regions_fingerprints_and_rule_indexes() {
+    let awkward = awkward_project();
+    let sarif: Value =
+        serde_json::from_str(&render(awkward.path().to_str().unwrap(), "sarif")).unwrap();
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let root = results
+        .iter()
+        .find(|r| r["ruleId"] == "docker/runs-as-root")
+        .expect("a runs-as-root result");
+    let index = root["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "docker/runs-as-root");
+    let location = &root["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "my%20app/Dockerfile");
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(location["region"]["startLine"], 2);
+    assert_eq!(location["region"]["startColumn"], 1);
+    assert!(root["partialFingerprints"]["preflight/v1"].is_string());
+    assert_eq!(root["level"], "error");
+    // The parse error is a notification of the run, not a result about the project.
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert_eq!(notes[0]["descriptor"]["id"], "parse-error");
+    assert!(results.iter().all(|r| r["ruleId"] != "parse-error"));
+}
+
+#[test]
+fn junit_is_one_suite_per_rule_with_a_failure_per_finding() {
+    let xml = render("examples/demo", "junit");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let suites: Vec<_> = root.children().filter(|n| n.is_element()).collect();
+    let json: Value = serde_json::from_str(&render("examples/demo", "json")).unwrap();
+    let rules = json["summary"]["rules"].as_u64().unwrap() as usize;
+    let findings = json["summary"]["findings"].as_u64().unwrap() as usize;
+    assert_eq!(suites.len(), rules);
+    let failures = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .count();
+    assert_eq!(failures, findings);
+    assert_eq!(
+        root.attribute("failures"),
+        Some(findings.to_string().as_str())
+    );
+    // A rule without findings passes, as one test case without a failure.
+    let passing = suites
+        .iter()
+        .find(|s| s.attribute("failures") == Some("0"))
+        .expect("some rule has no findings on the demo");
+    assert_eq!(passing.attribute("tests"), Some("1"));
+}
+
+#[test]
+fn text_formats_are_pinned() {
+    // JUnit lists every rule, so its text changes with the pack: its shape is tested above.
+    for format in ["gcc", "github"] {
+        let text = render("tests/projects/snapshot", format);
+        insta::assert_snapshot!(format!("format_{format}"), text);
+    }
+}
+
+#[test]
+fn output_writes_the_report_to_a_file_and_prints_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.sarif");
+    let output = Command::cargo_bin("preflight")
+        .unwrap()
+        .args([
+            "check",
+            &manifest("examples/demo"),
+            "--format",
+            "sarif",
+            "--output",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let json: Value = serde_json::from_str(&render("examples/demo", "json")).unwrap();
+    let findings = json["summary"]["findings"].as_u64().unwrap();
+    assert!(
+        stdout.starts_with(&format!("{findings} findings:")),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().count(), 1);
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+}
