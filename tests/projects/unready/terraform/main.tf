@@ -9,7 +9,7 @@ variable "db_password" {
   default = "changeme"  # expect: secrets/weak-password
 }
 
-resource "aws_db_instance" "shop" {
+resource "aws_db_instance" "shop" { # expect: terraform/rds-no-deletion-protection
   identifier        = "shop"
   engine            = "postgres"
   engine_version    = "16.4"
@@ -17,5 +17,21 @@ resource "aws_db_instance" "shop" {
   allocated_storage = 20
   username          = "shop"
   password          = var.db_password
-  storage_encrypted = false
+  storage_encrypted = false # expect: terraform/rds-storage-unencrypted
+  backup_retention_period = 0 # expect: terraform/rds-backups-disabled
+  publicly_accessible = true # expect: terraform/rds-publicly-accessible
+  skip_final_snapshot = true
+}
+
+resource "aws_security_group" "db" {
+  name   = "shop-db"
+  vpc_id = var.vpc_id
+
+  ingress {
+    description = "Postgres, temporarily open for the migration"
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"] # expect: terraform/security-group-open-ingress
+  }
 }
