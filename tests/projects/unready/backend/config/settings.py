@@ -1,9 +1,9 @@
 import os
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent  # expect: django/session-cookie-not-secure
 
-SECRET_KEY = "django-insecure-7f3k2j5h8g9d0s1a"  # expect: django/secret-key-hardcoded
+SECRET_KEY = "django-insecure-7f3k2j5h8g9d0s1a"  # expect: django/secret-key-hardcoded,django/secret-key-weak
 DEBUG = True  # expect: django/debug-enabled
 ALLOWED_HOSTS = ["*"]  # expect: django/allowed-hosts-wildcard
 
@@ -17,7 +17,7 @@ INSTALLED_APPS = [
     "shop",
 ]
 
-MIDDLEWARE = [
+MIDDLEWARE = [  # expect: django/security-middleware-missing,django/clickjacking-middleware-missing
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
