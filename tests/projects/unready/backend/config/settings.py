@@ -3,7 +3,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # expect: django/session-cookie-not-secure
 
-SECRET_KEY = "django-insecure-7f3k2j5h8g9d0s1a"  # expect: django/secret-key-hardcoded,django/secret-key-weak
+SECRET_KEY = "django-insecure-7f3k2j5h8g9d0s1a"  # expect: django/secret-key-weak
 DEBUG = True  # expect: django/debug-enabled
 ALLOWED_HOSTS = ["*"]  # expect: django/allowed-hosts-wildcard
 
