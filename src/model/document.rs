@@ -18,6 +18,8 @@ pub enum Format {
     Nginx,
     /// postgresql.conf and pg_hba.conf.
     Pgconf,
+    /// next.config.js and its `.mjs`/`.cjs` variants.
+    Javascript,
 }
 
 /// What a document configures; rules select documents by kind (`applies_to`).
@@ -35,6 +37,7 @@ pub enum Kind {
     Nginx,
     PostgresqlConf,
     PgHba,
+    NextConfig,
     /// Any other YAML, JSON or TOML file.
     Generic,
 }
@@ -51,12 +54,13 @@ impl Format {
             Format::Dotenv => "dotenv",
             Format::Nginx => "nginx",
             Format::Pgconf => "pgconf",
+            Format::Javascript => "javascript",
         }
     }
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Compose,
         Kind::K8s,
         Kind::GhaWorkflow,
@@ -69,6 +73,7 @@ impl Kind {
         Kind::Nginx,
         Kind::PostgresqlConf,
         Kind::PgHba,
+        Kind::NextConfig,
         Kind::Generic,
     ];
 
@@ -86,6 +91,7 @@ impl Kind {
             Kind::Nginx => "nginx",
             Kind::PostgresqlConf => "postgresql-conf",
             Kind::PgHba => "pg-hba",
+            Kind::NextConfig => "next-config",
             Kind::Generic => "generic",
         }
     }

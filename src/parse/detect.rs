@@ -80,6 +80,16 @@ const NAME_RULES: &[NameRule] = &[
         kind: Some(Kind::Nginx),
     },
     NameRule {
+        matches: |p| {
+            matches!(
+                name_of(p),
+                "next.config.js" | "next.config.mjs" | "next.config.cjs"
+            )
+        },
+        format: Format::Javascript,
+        kind: Some(Kind::NextConfig),
+    },
+    NameRule {
         matches: is_django_settings,
         format: Format::Python,
         kind: Some(Kind::DjangoSettings),
@@ -289,6 +299,15 @@ mod tests {
             Some((Format::Yaml, Some(Kind::GitlabCi)))
         );
         assert_eq!(by_name("dockerfile-notes.txt"), None);
+        assert_eq!(
+            by_name("web/next.config.mjs"),
+            Some((Format::Javascript, Some(Kind::NextConfig)))
+        );
+        assert_eq!(
+            by_name("next.config.js").map(|d| d.1),
+            Some(Some(Kind::NextConfig))
+        );
+        assert_eq!(by_name("src/app.js"), None);
     }
 
     #[test]

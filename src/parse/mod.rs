@@ -5,6 +5,7 @@ pub mod dockerfile;
 pub mod dotenv;
 pub mod hcl;
 pub mod json;
+pub mod nextjs;
 pub mod nginx;
 pub mod nginx_include;
 pub mod pgconf;
@@ -107,6 +108,7 @@ pub fn parse_file(
         Format::Python => python::parse_with_imports(file, imports),
         Format::Dotenv => dotenv::parse(file),
         Format::Nginx => nginx::parse(file),
+        Format::Javascript => nextjs::parse(file),
         Format::Pgconf if kind == Some(Kind::PgHba) => pgconf::parse_hba(file),
         Format::Pgconf => pgconf::parse(file),
     };
