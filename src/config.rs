@@ -150,6 +150,7 @@ fn target(name: &str) -> Option<(Format, Option<Kind>)> {
         Kind::Dotenv => Format::Dotenv,
         Kind::Nginx => Format::Nginx,
         Kind::PostgresqlConf | Kind::PgHba => Format::Pgconf,
+        Kind::NextConfig => Format::Javascript,
     };
     Some((format, Some(kind)))
 }
