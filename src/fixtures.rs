@@ -4,7 +4,8 @@
 //! files). A `fail` fixture marks each line where a finding is expected with a comment holding
 //! `expect: <rule-id>`; a mark in a comment of its own that starts with `^` (`# ^expect: …`)
 //! points at the line above it instead, for formats whose lines cannot carry a comment, and
-//! `expect-project: <rule-id>` expects a finding about the project as a whole (no file). The
+//! `expect-project: <rule-id>` expects a finding about the project as a whole (no file). A
+//! mark may pin the severity, `expect: <rule-id>@low`, where a rule lowers it on purpose. The
 //! runner checks that the rule reports exactly the marked places, and nothing on `pass`
 //! fixtures. The default pack's tests and `preflight test` share it.
 
@@ -115,7 +116,7 @@ pub fn run_fixture(checker: &Checker, rule: &str, path: &Path, must_fail: bool) 
         };
         match expected
             .iter()
-            .position(|(p, r)| *p == place && r == &finding.rule)
+            .position(|(p, mark)| *p == place && mark_matches(mark, finding))
         {
             Some(i) => {
                 expected.remove(i);
@@ -129,6 +130,20 @@ pub fn run_fixture(checker: &Checker, rule: &str, path: &Path, must_fail: bool) 
         missing: expected,
         unexpected,
     }
+}
+
+/// `docker/runs-as-root` matches a finding of that rule; `docker/runs-as-root@low` only one
+/// at that severity, for rules whose severity depends on what they found.
+fn mark_matches(mark: &str, finding: &crate::finding::Finding) -> bool {
+    match mark.split_once('@') {
+        Some((rule, severity)) => rule == finding.rule && severity == finding.severity.as_str(),
+        None => mark == finding.rule,
+    }
+}
+
+/// The rule id of a mark, without its `@severity`.
+pub fn mark_rule(mark: &str) -> &str {
+    mark.split_once('@').map_or(mark, |(rule, _)| rule)
 }
 
 /// Every mark of a fixture: of the file itself, or of each file under the directory, with

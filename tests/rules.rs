@@ -44,7 +44,9 @@ fn every_fail_fixture_has_a_mark() {
         for (path, _) in files.into_iter().filter(|(_, must_fail)| *must_fail) {
             let marks = preflight::fixtures::marks(&path);
             assert!(
-                marks.iter().any(|(_, r)| *r == rule),
+                marks
+                    .iter()
+                    .any(|(_, mark)| preflight::fixtures::mark_rule(mark) == rule),
                 "{} has no `expect: {rule}` mark",
                 path.display()
             );
@@ -129,7 +131,7 @@ fn the_unready_project_triggers_every_rule_at_its_marks() {
     );
     let marked: std::collections::BTreeSet<String> = preflight::fixtures::marks(root)
         .into_iter()
-        .map(|(_, rule)| rule)
+        .map(|(_, mark)| preflight::fixtures::mark_rule(&mark).to_string())
         .collect();
     let unmarked: Vec<_> = checker
         .host()
@@ -142,4 +144,24 @@ fn the_unready_project_triggers_every_rule_at_its_marks() {
         unmarked.is_empty(),
         "rules that tests/projects/unready does not trigger: {unmarked:?}"
     );
+}
+
+#[test]
+fn a_mark_may_pin_the_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = |mark: &str| {
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(
+            &path,
+            format!("FROM python:3.12-slim\nUSER root\n# ^expect: docker/runs-as-root{mark}\n"),
+        )
+        .unwrap();
+        run_fixture(&checker(&[]), "docker/runs-as-root", &path, true)
+    };
+    assert!(fixture("").passed());
+    assert!(fixture("@critical").passed());
+    let wrong = fixture("@low");
+    assert!(!wrong.passed());
+    assert_eq!(wrong.missing.len(), 1, "{}", wrong.describe());
+    assert_eq!(wrong.unexpected.len(), 1, "{}", wrong.describe());
 }
