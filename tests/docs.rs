@@ -88,3 +88,65 @@ fn rules_reference() -> String {
     }
     out
 }
+
+/// docs/stdlib.md is every public stdlib function with its `///` documentation.
+/// `PREFLIGHT_BLESS=1 cargo test --test docs` rewrites it after a module changes.
+#[test]
+fn the_stdlib_reference_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/stdlib.md");
+    let expected = stdlib_reference();
+    if std::env::var_os("PREFLIGHT_BLESS").is_some() {
+        std::fs::write(path, &expected).unwrap();
+        return;
+    }
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        current == expected,
+        "docs/stdlib.md is out of date: run `PREFLIGHT_BLESS=1 cargo test --test docs`"
+    );
+}
+
+fn stdlib_reference() -> String {
+    let mut out = String::from(
+        "# Stdlib modules\n\n\
+         Helpers written in Rhai and embedded in the binary. Import one by name at the top of a\n\
+         rule (`import \"nginx\" as nginx;`) and call `nginx::servers(doc)`. Generated from the\n\
+         modules' `///` comments by `PREFLIGHT_BLESS=1 cargo test --test docs`.\n",
+    );
+    let mut modules: Vec<_> = preflight::embedded::STDLIB.iter().collect();
+    modules.sort_by_key(|(path, _)| *path);
+    for (path, text) in modules {
+        let name = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(".rhai");
+        let intro: Vec<&str> = text
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .map(|l| l.trim_start_matches("//!").trim())
+            .collect();
+        let _ = write!(out, "\n## `{name}`\n\n");
+        if !intro.is_empty() {
+            let _ = write!(out, "{}\n\n", intro.join(" "));
+        }
+        let mut doc: Vec<&str> = Vec::new();
+        for line in text.lines() {
+            if let Some(comment) = line.strip_prefix("///") {
+                doc.push(comment.trim());
+                continue;
+            }
+            if let Some(signature) = line.strip_prefix("fn ") {
+                let signature = signature.split('{').next().unwrap_or_default().trim();
+                let _ = write!(out, "### `{name}::{signature}`\n\n");
+                if !doc.is_empty() {
+                    let _ = write!(out, "{}\n\n", doc.join(" "));
+                }
+            }
+            doc.clear();
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
