@@ -6,7 +6,7 @@ terraform {
 
 variable "db_password" {
   type    = string
-  default = "changeme"  # expect: secrets/weak-password
+  default = "changeme"  # expect: secrets/default-password-in-env
 }
 
 resource "aws_db_instance" "shop" { # expect: terraform/rds-no-deletion-protection
