@@ -22,7 +22,10 @@
 //! - `SKIP` lists fixtures Django cannot load as they are, with the reason.
 //!
 //! `DATABASES` is replaced by an in-memory SQLite database after the module loads (no
-//! deploy check reads it, and it spares installing a PostgreSQL driver).
+//! deploy check reads it, and it spares installing a PostgreSQL driver), and apps the
+//! virtual environment does not have (`corsheaders`, `rest_framework`, the project's own
+//! `shop`) are dropped from `INSTALLED_APPS`: no deploy check reads them, and Django could
+//! not load the module with them.
 //! Django runs with a clean environment, so environment lookups fall back to their
 //! defaults, which is what preflight judges when no file of the scan sets the variable. A
 //! `SECRET_KEY` read without a default gets a strong key (preflight cannot judge it; Django
@@ -222,8 +225,10 @@ fn django_warnings(
     // The database is no part of the deploy checks; SQLite spares installing a driver.
     std::fs::write(
         dir.path().join("oracle_wrapper.py"),
-        "from oracle_settings import *  # noqa\n\
-         DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \":memory:\"}}\n",
+        "import importlib.util\n\
+         from oracle_settings import *  # noqa\n\
+         DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \":memory:\"}}\n\
+         INSTALLED_APPS = [a for a in INSTALLED_APPS if importlib.util.find_spec(a.split(\".\")[0])]\n",
     )
     .unwrap();
     std::fs::write(

@@ -24,7 +24,7 @@ MIDDLEWARE = [  # expect: django/security-middleware-missing,django/clickjacking
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 
-CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_ALL_ORIGINS = True  # expect: django/cors-allow-all
 
 DATABASES = {
     "default": {
