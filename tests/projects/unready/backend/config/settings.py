@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "corsheaders",
+    "rest_framework",  # expect: django/drf-allow-any,django/drf-no-throttling
     "shop",
 ]
 
