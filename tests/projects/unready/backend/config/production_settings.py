@@ -16,6 +16,7 @@ SECURE_HSTS_SECONDS = 0  # TODO: enable once the CDN serves HTTPS  # expect: dja
 SECURE_CONTENT_TYPE_NOSNIFF = False  # expect: django/content-type-nosniff-off
 SECURE_REFERRER_POLICY = None  # expect: django/referrer-policy-unsafe
 X_FRAME_OPTIONS = "SAMEORIGIN"  # expect: django/x-frame-options-not-deny
+SECURE_BROWSER_XSS_FILTER = True  # from the deployment checklist  # expect: django/obsolete-xss-filter
 SESSION_COOKIE_SECURE = False  # expect: django/session-cookie-not-secure
 CSRF_COOKIE_SECURE = False  # expect: django/csrf-cookie-not-secure
 

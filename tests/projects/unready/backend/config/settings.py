@@ -8,7 +8,7 @@ DEBUG = True  # expect: django/debug-enabled
 ALLOWED_HOSTS = ["*"]  # expect: django/allowed-hosts-wildcard
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "django.contrib.admin",  # expect: django/admin-without-2fa
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
