@@ -8,12 +8,13 @@ DEBUG = True  # expect: django/debug-enabled
 ALLOWED_HOSTS = ["*"]  # expect: django/allowed-hosts-wildcard
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "django.contrib.admin",  # expect: django/admin-without-2fa
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "corsheaders",
+    "rest_framework",  # expect: django/drf-allow-any,django/drf-no-throttling
     "shop",
 ]
 
@@ -24,7 +25,10 @@ MIDDLEWARE = [  # expect: django/security-middleware-missing,django/clickjacking
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 
-CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_ALL_ORIGINS = True  # expect: django/cors-allow-all
+
+# The validators slowed down the fixtures loader; put them back before launch.
+AUTH_PASSWORD_VALIDATORS = []  # expect: django/password-validators-missing
 
 DATABASES = {
     "default": {
