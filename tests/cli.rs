@@ -467,7 +467,8 @@ fn compose_env_file_targets_are_read_as_dotenv() {
     write(dir.path(), "envs/database", "POSTGRES_PASSWORD=postgres\n");
     let findings = check_json(&[dir.path().to_str().unwrap(), "--fail-on", "critical"], 1);
     assert!(
-        locations(&findings).contains(&r#""secrets/default-password-in-env" "envs/database":1"#.to_string()),
+        locations(&findings)
+            .contains(&r#""secrets/default-password-in-env" "envs/database":1"#.to_string()),
         "{findings:#?}"
     );
 }
