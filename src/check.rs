@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::engine::{self, Host, Limits, RuleMeta};
+use crate::engine::{self, Host, Limits, RuleMeta, RuleTiming};
 use crate::finding::{Finding, Severity, builtin};
 use crate::model::{
     Document, Format, Kind, Project, ProjectFile, SourceFile, SourceMap, Value, resolve_path,
@@ -42,6 +42,8 @@ pub struct Outcome {
     pub documents: usize,
     /// Every rule that ran, sorted by id, for formats that describe them (SARIF, JUnit).
     pub rules: Vec<RuleInfo>,
+    /// How long each rule took, for `--timings`.
+    pub timings: Vec<RuleTiming>,
 }
 
 /// What a report says about a rule.
@@ -273,7 +275,8 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             .collect(),
     });
     let sources = Arc::new(sources);
-    findings.extend(host.evaluate(&project, &sources));
+    let evaluation = host.evaluate(&project, &sources);
+    findings.extend(evaluation.findings);
     // A setting inherited through a star import is checked in every module that inherits it:
     // report it once, at its most severe.
     findings.sort_by(|a, b| {
@@ -294,6 +297,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
                 docs: rule.docs.clone(),
             })
             .collect(),
+        timings: evaluation.timings,
     }
 }
 

@@ -49,6 +49,9 @@ struct CheckArgs {
     /// the id of a default rule replaces it.
     #[arg(long = "policies", value_name = "DIR")]
     policies: Vec<PathBuf>,
+    /// Print how long each rule took (summed over threads) to stderr, slowest first.
+    #[arg(long)]
+    timings: bool,
     /// When to colour the pretty output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -165,6 +168,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         }
     }
     let _ = stdout.flush();
+    if args.timings {
+        eprint!("{}", timings_table(&outcome));
+    }
     Ok(if outcome.has_setup_errors() {
         ExitCode::from(2)
     } else if outcome.findings.iter().any(|f| f.severity >= args.fail_on) {
@@ -172,6 +178,33 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The rules that ran, slowest first: for policy authors finding what makes a scan slow.
+fn timings_table(outcome: &check::Outcome) -> String {
+    let mut timings = outcome.timings.clone();
+    timings.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.rule.cmp(&b.rule)));
+    let total: std::time::Duration = timings.iter().map(|t| t.total).sum();
+    let mut out = format!(
+        "{:<44} {:>7} {:>10} {:>10}\n",
+        "rule", "calls", "total ms", "mean µs"
+    );
+    for t in timings.iter().filter(|t| t.calls > 0) {
+        out.push_str(&format!(
+            "{:<44} {:>7} {:>10.1} {:>10.1}\n",
+            t.rule,
+            t.calls,
+            t.total.as_secs_f64() * 1e3,
+            t.total.as_secs_f64() * 1e6 / t.calls as f64
+        ));
+    }
+    out.push_str(&format!(
+        "{:<44} {:>7} {:>10.1}\n",
+        "all rules",
+        timings.iter().map(|t| t.calls).sum::<usize>(),
+        total.as_secs_f64() * 1e3
+    ));
+    out
 }
 
 /// A relative star import (`from .base import *`) read from disk beside the importing file,

@@ -472,3 +472,28 @@ fn compose_env_file_targets_are_read_as_dotenv() {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn timings_go_to_stderr_slowest_first() {
+    let output = preflight()
+        .args([
+            "check",
+            &manifest("examples/demo"),
+            "--format",
+            "json",
+            "--timings",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines[0].starts_with("rule"), "{stderr}");
+    assert!(lines.last().unwrap().starts_with("all rules"), "{stderr}");
+    let totals: Vec<f64> = lines[1..lines.len() - 1]
+        .iter()
+        .map(|l| l.split_whitespace().nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{stderr}");
+    // stdout is still the JSON report alone.
+    serde_json::from_slice::<Value>(&output.stdout).expect("JSON on stdout");
+}

@@ -23,7 +23,12 @@ pub struct CallContext {
     /// The rule running: its id, default severity, checklist items and help.
     pub rule: Arc<RuleMeta>,
     pub findings: Mutex<Vec<Finding>>,
+    /// Values stdlib helpers computed once per scan (`project.cache`), shared by every call.
+    pub cache: Arc<ScanCache>,
 }
+
+/// Per-scan memo of values scripts computed, by key.
+pub type ScanCache = Mutex<std::collections::HashMap<String, Dynamic>>;
 
 pub(super) type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 

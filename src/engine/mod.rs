@@ -7,6 +7,7 @@ mod project;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rhai::module_resolvers::StaticModuleResolver;
@@ -19,6 +20,22 @@ pub use meta::RuleMeta;
 use crate::embedded;
 use crate::finding::{Finding, Severity, builtin};
 use crate::model::{Project, SourceFile, SourceMap};
+
+/// What evaluating the pack produced.
+pub struct Evaluation {
+    /// Sorted by path, position and rule.
+    pub findings: Vec<Finding>,
+    /// Per rule, in rule order: how often it ran and for how long in all (summed over
+    /// threads, so the total can exceed the wall time).
+    pub timings: Vec<RuleTiming>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleTiming {
+    pub rule: String,
+    pub calls: usize,
+    pub total: Duration,
+}
 
 /// Limits every rule call runs under; a rule that exceeds one becomes a `policy-error`.
 #[derive(Debug, Clone, Copy)]
@@ -161,26 +178,49 @@ impl Host {
     }
 
     /// Runs every applicable rule on every document, and every project rule once, in
-    /// parallel; findings come back sorted.
-    pub fn evaluate(&self, project: &Arc<Project>, sources: &Arc<SourceMap>) -> Vec<Finding> {
+    /// parallel; findings come back sorted, with the time each rule took.
+    pub fn evaluate(&self, project: &Arc<Project>, sources: &Arc<SourceMap>) -> Evaluation {
+        let cache = Arc::new(api::ScanCache::default());
+        let timed = |index: usize, document: Option<usize>| {
+            let start = Instant::now();
+            let findings = self.run(&self.rules[index], project, document, sources, &cache);
+            (index, start.elapsed(), findings)
+        };
         let per_document = (0..project.documents.len())
             .into_par_iter()
-            .flat_map_iter(|index| {
-                let kind = project.documents[index].kind;
-                self.rules
-                    .iter()
-                    .filter(move |rule| rule.entry == Entry::Document && rule.meta.applies_to(kind))
-                    .flat_map(move |rule| self.run(rule, project, Some(index), sources))
+            .flat_map_iter(|document| {
+                let kind = project.documents[document].kind;
+                (0..self.rules.len())
+                    .filter(move |&r| {
+                        let rule = &self.rules[r];
+                        rule.entry == Entry::Document && rule.meta.applies_to(kind)
+                    })
+                    .map(move |r| timed(r, Some(document)))
                     .collect::<Vec<_>>()
             });
-        let per_project = self
+        let per_project = (0..self.rules.len())
+            .into_par_iter()
+            .filter(|&r| self.rules[r].entry == Entry::Project)
+            .map(|r| timed(r, None));
+        let runs: Vec<_> = per_document.chain(per_project).collect();
+
+        let mut timings: Vec<RuleTiming> = self
             .rules
-            .par_iter()
-            .filter(|rule| rule.entry == Entry::Project)
-            .flat_map_iter(|rule| self.run(rule, project, None, sources));
-        let mut findings: Vec<Finding> = per_document.chain(per_project).collect();
+            .iter()
+            .map(|rule| RuleTiming {
+                rule: rule.meta.id.clone(),
+                calls: 0,
+                total: Duration::ZERO,
+            })
+            .collect();
+        let mut findings = Vec::new();
+        for (index, elapsed, found) in runs {
+            timings[index].calls += 1;
+            timings[index].total += elapsed;
+            findings.extend(found);
+        }
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        findings
+        Evaluation { findings, timings }
     }
 
     /// One rule on one document, or a project rule on the project. Findings reported before
@@ -191,6 +231,7 @@ impl Host {
         project: &Arc<Project>,
         document: Option<usize>,
         sources: &Arc<SourceMap>,
+        cache: &Arc<api::ScanCache>,
     ) -> Vec<Finding> {
         let context = Arc::new(CallContext {
             sources: sources.clone(),
@@ -198,6 +239,7 @@ impl Host {
             document,
             rule: rule.meta.clone(),
             findings: Mutex::new(Vec::new()),
+            cache: cache.clone(),
         });
         let options = CallFnOptions::new().with_tag(context.clone());
         let result = match document {

@@ -127,6 +127,30 @@ pub fn register(engine: &mut Engine) {
             Ok(text.map_or(Dynamic::UNIT, Dynamic::from))
         },
     );
+    // A memo for stdlib helpers whose answer is the same for every document of a scan
+    // (which compose services build which Dockerfile): computed by the first call that asks,
+    // shared by the rest. Two threads may both compute it; both get the same value.
+    engine.register_fn(
+        "cached",
+        |ctx: NativeCallContext, _: &mut ProjectRef, key: &str| -> RhaiResult<Dynamic> {
+            let call = call_context(&ctx)?;
+            let cache = call.cache.lock().map_err(|_| "scan cache poisoned")?;
+            Ok(cache.get(key).cloned().unwrap_or(Dynamic::UNIT))
+        },
+    );
+    engine.register_fn(
+        "cache",
+        |ctx: NativeCallContext,
+         _: &mut ProjectRef,
+         key: &str,
+         value: Dynamic|
+         -> RhaiResult<Dynamic> {
+            let call = call_context(&ctx)?;
+            let mut cache = call.cache.lock().map_err(|_| "scan cache poisoned")?;
+            cache.insert(key.to_string(), value.clone());
+            Ok(value)
+        },
+    );
     engine.register_fn("resolve", |_: &mut ProjectRef, from: &str, rel: &str| {
         resolve_path(from, rel).map_or(Dynamic::UNIT, Dynamic::from)
     });
