@@ -10,6 +10,7 @@ pub mod nginx;
 pub mod nginx_include;
 pub mod pgconf;
 pub mod python;
+mod syntax_errors;
 pub mod toml;
 pub mod yaml;
 

@@ -14,12 +14,11 @@ use std::collections::HashMap;
 
 use tree_sitter::{Node as Ts, Parser};
 
-use super::{ParseError, Parsed};
+use super::{ParseError, Parsed, syntax_errors};
 use crate::model::{Key, Node, SourceFile, Span, Value};
 
 /// Deepest nesting of values, references and wrappers read before giving up on a subtree.
 const MAX_DEPTH: usize = 100;
-const MAX_ERRORS: usize = 20;
 /// Values converted in one parse: names referring to names can fan out exponentially.
 const MAX_CONVERSIONS: usize = 100_000;
 
@@ -37,7 +36,7 @@ pub fn parse(file: &SourceFile) -> Parsed {
     };
     let root = tree.root_node();
     let mut errors = Vec::new();
-    report_errors(root, file, &mut errors);
+    syntax_errors::report(root, file, "JavaScript", &mut errors);
     let mut reader = Reader {
         file,
         bindings: HashMap::new(),
@@ -502,54 +501,6 @@ fn unescape(text: &str) -> Option<String> {
         other => return Some(format!("{other}{rest}")),
     };
     Some(c.to_string())
-}
-
-fn report_errors(root: Ts, file: &SourceFile, errors: &mut Vec<ParseError>) {
-    if !root.has_error() {
-        return;
-    }
-    let mut cursor = root.walk();
-    'walk: loop {
-        let node = cursor.node();
-        let descend = if node.is_error() || node.is_missing() {
-            if errors.len() >= MAX_ERRORS {
-                return;
-            }
-            let message = if node.is_missing() {
-                format!("missing `{}`", node.kind())
-            } else {
-                let text = file.text.get(node.byte_range()).unwrap_or("");
-                let near: String = text
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .chars()
-                    .take(30)
-                    .collect();
-                if near.is_empty() {
-                    "invalid JavaScript syntax".to_string()
-                } else {
-                    format!("invalid JavaScript syntax near `{near}`")
-                }
-            };
-            errors.push(ParseError {
-                message,
-                span: file.span(node.byte_range()),
-            });
-            false
-        } else {
-            node.has_error()
-        };
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

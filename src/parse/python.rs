@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use tree_sitter::{InputEdit, Node as Ts, Parser, Point, Tree};
 
-use super::{ParseError, Parsed};
+use super::{ParseError, Parsed, syntax_errors};
 use crate::model::{Key, Node, SourceFile, SourceId, Span, Value};
 
 /// Deepest nesting of statements, literals or subscripts read before giving up on a subtree.
@@ -21,7 +21,6 @@ const MAX_DEPTH: usize = 200;
 const MAX_IMPORT_DEPTH: usize = 16;
 /// Modules read through star imports in one parse: stops a fan-out of repeated imports.
 const MAX_MODULES: usize = 256;
-const MAX_ERRORS: usize = 100;
 /// Re-parses with broken lines blanked out, so one bad line does not swallow its neighbours;
 /// fewer for big files, so the bytes re-parsed stay under `REPAIR_BYTES`.
 const MAX_REPAIRS: usize = 32;
@@ -1220,7 +1219,7 @@ fn syntax_tree(file: &SourceFile, errors: Option<&mut Vec<ParseError>>) -> Optio
         .ok()?;
     let mut tree = parser.parse(file.text.as_bytes(), None)?;
     if let Some(errors) = errors {
-        report_errors(tree.root_node(), file, errors);
+        syntax_errors::report(tree.root_node(), file, "Python", errors);
     }
     let mut text: Option<Vec<u8>> = None;
     let repairs = MAX_REPAIRS.min(REPAIR_BYTES / file.text.len().max(1));
@@ -1260,7 +1259,7 @@ fn point(file: &SourceFile, offset: usize) -> Point {
 /// to the statement's end when those are already blank; `None` when nothing is left to blank.
 fn broken_lines(root: Ts, file: &SourceFile, text: &[u8]) -> Option<Range<usize>> {
     let mut first = None;
-    each_error(root, |node| {
+    syntax_errors::each_error(root, |node| {
         first = Some(node);
         false
     });
@@ -1288,86 +1287,6 @@ fn broken_lines(root: Ts, file: &SourceFile, text: &[u8]) -> Option<Range<usize>
         .max(statement.start_byte());
     let lines = start..line_end(last);
     has_code(&lines).then_some(lines)
-}
-
-fn report_errors(root: Ts, file: &SourceFile, errors: &mut Vec<ParseError>) {
-    let mut count = 0;
-    each_error(root, |node| {
-        count += 1;
-        if count > MAX_ERRORS {
-            errors.push(ParseError {
-                message: format!(
-                    "more syntax errors follow; only the first {MAX_ERRORS} are reported"
-                ),
-                span: file.span(node.byte_range()),
-            });
-            return false;
-        }
-        let message = if node.is_missing() {
-            let kind = node.kind();
-            if node.is_named() {
-                format!("missing {}", kind.replace('_', " ").trim())
-            } else {
-                format!("missing `{kind}`")
-            }
-        } else {
-            let text = file.text.get(node.byte_range()).unwrap_or("");
-            let near: String = text
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim()
-                .chars()
-                .take(30)
-                .collect();
-            if near.is_empty() {
-                "invalid Python syntax".to_string()
-            } else {
-                format!("invalid Python syntax near `{near}`")
-            }
-        };
-        errors.push(ParseError {
-            message,
-            span: file.span(node.byte_range()),
-        });
-        true
-    });
-}
-
-/// Visits ERROR and MISSING nodes in document order (not those inside an ERROR, except a root
-/// ERROR, which holds the whole file) until `visit` returns false; iterative, so deep trees
-/// are fine.
-fn each_error<'t>(root: Ts<'t>, mut visit: impl FnMut(Ts<'t>) -> bool) {
-    if !root.has_error() {
-        return;
-    }
-    let mut found = false;
-    let mut cursor = root.walk();
-    'walk: loop {
-        let node = cursor.node();
-        let whole_file = node == root && node.child_count() > 0;
-        let descend = if (node.is_error() && !whole_file) || node.is_missing() {
-            found = true;
-            if !visit(node) {
-                return;
-            }
-            false
-        } else {
-            node.has_error()
-        };
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
-    // A root ERROR may hold only misplaced tokens, with no smaller error to point at.
-    if !found {
-        visit(root);
-    }
 }
 
 #[cfg(test)]
