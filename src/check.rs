@@ -13,6 +13,7 @@ use crate::model::{
     Document, Format, Kind, Project, ProjectFile, SourceFile, SourceMap, Value, resolve_path,
 };
 use crate::parse::{self, detect};
+use crate::suppress::{self, Suppressed};
 use crate::walk::{self, WalkedFile};
 
 /// What to scan and with which policies.
@@ -37,6 +38,8 @@ impl Default for Options {
 pub struct Outcome {
     /// Sorted by path, position and rule.
     pub findings: Vec<Finding>,
+    /// Findings that inline suppressions hid, with their reasons.
+    pub suppressed: Vec<Suppressed>,
     pub sources: Arc<SourceMap>,
     pub files_checked: usize,
     pub documents: usize,
@@ -284,8 +287,10 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             .cmp(&(b.sort_key(), std::cmp::Reverse(b.severity)))
     });
     findings.dedup_by(|later, kept| later.sort_key() == kept.sort_key() && later.span == kept.span);
+    let (findings, suppressed) = suppress::apply(findings, files.iter().map(|(file, _)| &**file));
     Outcome {
         findings,
+        suppressed,
         sources,
         files_checked: files.len(),
         documents: documents_count,

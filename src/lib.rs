@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod model;
 pub mod parse;
 pub mod report;
+pub mod suppress;
 pub mod walk;
 
 /// The default policy pack and stdlib, embedded at build time: `(path, source)` pairs.

@@ -35,6 +35,10 @@ fn awkward_project() -> tempfile::TempDir {
     };
     write("broken/docker-compose.yml", "services:\n  web: [\n");
     write("my app/Dockerfile", "FROM python:3.12\nUSER root\n");
+    write(
+        "ci/Dockerfile",
+        "# preflight-ignore-file: docker/* -- a CI image, never deployed\nFROM python:3.12\n",
+    );
     dir
 }
 
@@ -88,6 +92,16 @@ fn sarif_results_carry_regions_fingerprints_and_rule_indexes() {
     assert_eq!(notes.len(), 1, "{notes:#?}");
     assert_eq!(notes[0]["descriptor"]["id"], "parse-error");
     assert!(results.iter().all(|r| r["ruleId"] != "parse-error"));
+    // Suppressed findings are results marked with their justification.
+    let suppressed: Vec<_> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert!(!suppressed.is_empty());
+    assert!(suppressed.iter().all(|r| {
+        r["suppressions"][0]["kind"] == "inSource"
+            && r["suppressions"][0]["justification"] == "a CI image, never deployed"
+    }));
 }
 
 #[test]

@@ -22,6 +22,7 @@ pub fn render(outcome: &Outcome) -> String {
             "rules": outcome.rules.len(),
             "findings": outcome.findings.len(),
             "by_severity": by_severity,
+            "suppressed": outcome.suppressed.len(),
         },
     });
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();

@@ -88,6 +88,10 @@ pub fn summary(outcome: &Outcome) -> String {
         outcome.documents,
         outcome.rules.len()
     );
+    let scanned = match outcome.suppressed.len() {
+        0 => scanned,
+        n => format!("{scanned}, {n} suppressed"),
+    };
     match total {
         0 => format!("no findings — {scanned}"),
         1 => format!("1 finding: {} — {scanned}", counts.join(", ")),

@@ -22,6 +22,19 @@ pub fn render(outcome: &Outcome) -> String {
             results.push(result(outcome, finding, fingerprint));
         }
     }
+    // Suppressed findings stay in SARIF, marked, as the format intends: dashboards show them
+    // as dismissed, with the reason.
+    for suppressed in &outcome.suppressed {
+        let mut result = result(outcome, &suppressed.finding, "");
+        result
+            .as_object_mut()
+            .map(|r| r.remove("partialFingerprints"));
+        result["suppressions"] = json!([{
+            "kind": "inSource",
+            "justification": suppressed.reason.clone().unwrap_or_default(),
+        }]);
+        results.push(result);
+    }
     let report = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
