@@ -29,16 +29,20 @@ fn model_docs_examples_are_current() {
 /// `PREFLIGHT_BLESS=1 cargo test --test docs` rewrites it after a rule changes.
 #[test]
 fn the_rules_reference_is_current() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
-    let expected = rules_reference();
+    check_generated("docs/rules.md", &rules_reference());
+}
+
+/// Compares a generated page with the file, or rewrites the file under `PREFLIGHT_BLESS`.
+fn check_generated(rel: &str, expected: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     if std::env::var_os("PREFLIGHT_BLESS").is_some() {
-        std::fs::write(path, &expected).unwrap();
+        std::fs::write(&path, expected).unwrap();
         return;
     }
-    let current = std::fs::read_to_string(path).unwrap_or_default();
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         current == expected,
-        "docs/rules.md is out of date: run `PREFLIGHT_BLESS=1 cargo test --test docs`"
+        "{rel} is out of date: run `PREFLIGHT_BLESS=1 cargo test --test docs`"
     );
 }
 
@@ -93,17 +97,7 @@ fn rules_reference() -> String {
 /// `PREFLIGHT_BLESS=1 cargo test --test docs` rewrites it after a module changes.
 #[test]
 fn the_stdlib_reference_is_current() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/stdlib.md");
-    let expected = stdlib_reference();
-    if std::env::var_os("PREFLIGHT_BLESS").is_some() {
-        std::fs::write(path, &expected).unwrap();
-        return;
-    }
-    let current = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        current == expected,
-        "docs/stdlib.md is out of date: run `PREFLIGHT_BLESS=1 cargo test --test docs`"
-    );
+    check_generated("docs/stdlib.md", &stdlib_reference());
 }
 
 fn stdlib_reference() -> String {

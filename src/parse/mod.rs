@@ -10,8 +10,8 @@ pub mod nginx;
 pub mod nginx_include;
 pub mod pgconf;
 pub mod python;
-mod syntax_errors;
 pub mod toml;
+mod treesitter;
 pub mod yaml;
 
 use crate::model::{Node, Span};

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use tree_sitter::{Node as Ts, Parser};
 
-use super::{ParseError, Parsed, syntax_errors};
+use super::{ParseError, Parsed, treesitter};
 use crate::model::{Key, Node, SourceFile, Span, Value};
 
 /// Deepest nesting of values, references and wrappers read before giving up on a subtree.
@@ -36,7 +36,7 @@ pub fn parse(file: &SourceFile) -> Parsed {
     };
     let root = tree.root_node();
     let mut errors = Vec::new();
-    syntax_errors::report(root, file, "JavaScript", &mut errors);
+    treesitter::report(root, file, "JavaScript", &mut errors);
     let mut reader = Reader {
         file,
         bindings: HashMap::new(),
@@ -68,19 +68,15 @@ struct Reader<'a, 't> {
 
 impl<'a, 't> Reader<'a, 't> {
     fn text(&self, node: Ts) -> &'a str {
-        let file: &'a SourceFile = self.file;
-        file.text.get(node.byte_range()).unwrap_or("")
+        treesitter::text(self.file, node)
     }
 
     fn span(&self, node: Ts) -> Span {
-        self.file.span(node.byte_range())
+        treesitter::span(self.file, node)
     }
 
-    /// `{"$expr": "<source>"}` for a value that is not statically known.
     fn opaque(&self, node: Ts) -> Node {
-        let span = self.span(node);
-        let text = Node::str(self.text(node), span);
-        Node::map(vec![(Key::new("$expr", span), text)], span)
+        treesitter::opaque(self.file, node)
     }
 
     /// Records top-level bindings and the last export seen.
@@ -672,7 +668,7 @@ mod tests {
     }
 
     #[test]
-    fn syntax_errors_are_reported_with_their_line() {
+    fn treesitter_are_reported_with_their_line() {
         let (_, parsed) = parse_as(
             parse,
             "next.config.js",

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use tree_sitter::{InputEdit, Node as Ts, Parser, Point, Tree};
 
-use super::{ParseError, Parsed, syntax_errors};
+use super::{ParseError, Parsed, treesitter};
 use crate::model::{Key, Node, SourceFile, SourceId, Span, Value};
 
 /// Deepest nesting of statements, literals or subscripts read before giving up on a subtree.
@@ -248,19 +248,15 @@ struct Reader<'a, 'r> {
 
 impl<'a> Reader<'a, '_> {
     fn text(&self, node: Ts) -> &'a str {
-        let file: &'a SourceFile = self.file;
-        file.text.get(node.byte_range()).unwrap_or("")
+        treesitter::text(self.file, node)
     }
 
     fn span(&self, node: Ts) -> Span {
-        self.file.span(node.byte_range())
+        treesitter::span(self.file, node)
     }
 
-    /// `{"$expr": "<source>"}` for a value that is not statically known.
     fn opaque(&self, node: Ts) -> Node {
-        let span = self.span(node);
-        let text = Node::str(self.text(node), span);
-        Node::map(vec![(Key::new("$expr", span), text)], span)
+        treesitter::opaque(self.file, node)
     }
 
     fn too_deep(&mut self, node: Ts) {
@@ -1219,7 +1215,7 @@ fn syntax_tree(file: &SourceFile, errors: Option<&mut Vec<ParseError>>) -> Optio
         .ok()?;
     let mut tree = parser.parse(file.text.as_bytes(), None)?;
     if let Some(errors) = errors {
-        syntax_errors::report(tree.root_node(), file, "Python", errors);
+        treesitter::report(tree.root_node(), file, "Python", errors);
     }
     let mut text: Option<Vec<u8>> = None;
     let repairs = MAX_REPAIRS.min(REPAIR_BYTES / file.text.len().max(1));
@@ -1259,7 +1255,7 @@ fn point(file: &SourceFile, offset: usize) -> Point {
 /// to the statement's end when those are already blank; `None` when nothing is left to blank.
 fn broken_lines(root: Ts, file: &SourceFile, text: &[u8]) -> Option<Range<usize>> {
     let mut first = None;
-    syntax_errors::each_error(root, |node| {
+    treesitter::each_error(root, |node| {
         first = Some(node);
         false
     });

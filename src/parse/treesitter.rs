@@ -1,10 +1,26 @@
-//! Syntax errors in a tree-sitter tree, as diagnostics: shared by the Python and JavaScript
-//! adapters, whose grammars recover from errors the same way.
+//! What the tree-sitter adapters (settings.py, next.config.js) share: a node's text, span and
+//! `$expr` form, and syntax errors as diagnostics (both grammars recover the same way).
 
 use tree_sitter::Node as Ts;
 
 use super::ParseError;
-use crate::model::SourceFile;
+use crate::model::{Key, Node, SourceFile, Span};
+
+/// The source text of a node.
+pub fn text<'a>(file: &'a SourceFile, node: Ts) -> &'a str {
+    file.text.get(node.byte_range()).unwrap_or("")
+}
+
+pub fn span(file: &SourceFile, node: Ts) -> Span {
+    file.span(node.byte_range())
+}
+
+/// `{"$expr": "<source>"}` for a value that is not statically known.
+pub fn opaque(file: &SourceFile, node: Ts) -> Node {
+    let span = span(file, node);
+    let text = Node::str(text(file, node), span);
+    Node::map(vec![(Key::new("$expr", span), text)], span)
+}
 
 /// More than this many errors in one file are summed up in one last diagnostic.
 const MAX_ERRORS: usize = 100;
