@@ -68,6 +68,13 @@ pub mod builtin {
     pub const POLICY_ERROR: &str = "policy-error";
     /// A mistake in `preflight.toml`.
     pub const CONFIG_ERROR: &str = "config-error";
+
+    /// Whether `rule` says a file, policy or config could not be used, rather than naming a
+    /// problem in the project: such findings are never suppressed, and SARIF reports them as
+    /// notifications.
+    pub fn is_tool_problem(rule: &str) -> bool {
+        [PARSE_ERROR, INPUT_ERROR, POLICY_ERROR, CONFIG_ERROR].contains(&rule)
+    }
 }
 
 /// One problem found, at a place.
@@ -84,6 +91,16 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// `path:line:column`, or `path` for a finding about a whole file; `None` for a finding
+    /// about the project as a whole.
+    pub fn place(&self) -> Option<String> {
+        let path = self.path.as_ref()?;
+        Some(match self.span {
+            Some(span) => format!("{path}:{}:{}", span.start.line, span.start.column),
+            None => path.clone(),
+        })
+    }
+
     /// The order findings are printed in: by path, position, then rule.
     pub fn sort_key(&self) -> (Option<&str>, u32, u32, &str, &str) {
         let (line, column) = self.span.map_or((0, 0), |s| (s.start.line, s.start.column));

@@ -96,11 +96,8 @@ pub fn run_fixture(checker: &Checker, rule: &str, path: &Path, must_fail: bool) 
     let single_file = path.is_file();
     let mut unexpected = Vec::new();
     for finding in &outcome.findings {
-        let relevant = rule == "*"
-            || finding.rule == rule
-            || finding.rule == builtin::PARSE_ERROR
-            || finding.rule == builtin::POLICY_ERROR
-            || finding.rule == builtin::INPUT_ERROR;
+        let relevant =
+            rule == "*" || finding.rule == rule || builtin::is_tool_problem(&finding.rule);
         if !relevant {
             continue;
         }

@@ -52,7 +52,7 @@ pub fn apply<'a>(
         let file_markers = finding
             .path
             .as_ref()
-            .filter(|_| !is_tool_problem(&finding.rule))
+            .filter(|_| !builtin::is_tool_problem(&finding.rule))
             .and_then(|path| markers.iter_mut().find(|(p, _)| p == path))
             .map(|(_, m)| m);
         let hit = file_markers.and_then(|markers| {
@@ -117,16 +117,6 @@ fn names(pattern: &str, rule: &str) -> bool {
         Some(area) => rule.split_once('/').is_some_and(|(a, _)| a == area),
         None => pattern == rule,
     }
-}
-
-fn is_tool_problem(rule: &str) -> bool {
-    [
-        builtin::PARSE_ERROR,
-        builtin::INPUT_ERROR,
-        builtin::POLICY_ERROR,
-        builtin::CONFIG_ERROR,
-    ]
-    .contains(&rule)
 }
 
 fn markers_in(file: &SourceFile) -> Vec<Marker> {

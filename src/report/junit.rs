@@ -10,13 +10,13 @@
 use std::collections::BTreeMap;
 
 use crate::check::Outcome;
-use crate::finding::Finding;
+use crate::finding::{Finding, builtin};
 
 pub fn render(outcome: &Outcome) -> String {
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut problems = Vec::new();
     for f in &outcome.findings {
-        if super::is_tool_problem(f) {
+        if builtin::is_tool_problem(&f.rule) {
             problems.push(f);
         } else {
             by_rule.entry(&f.rule).or_default().push(f);
@@ -71,11 +71,7 @@ pub fn render(outcome: &Outcome) -> String {
 }
 
 fn testcase(out: &mut String, f: &Finding, element: &str) {
-    let place = match (&f.path, f.span) {
-        (Some(path), Some(span)) => format!("{path}:{}:{}", span.start.line, span.start.column),
-        (Some(path), None) => path.clone(),
-        (None, _) => "(project)".to_string(),
-    };
+    let place = f.place().unwrap_or_else(|| "(project)".to_string());
     let mut attributes = format!("name=\"{}\" classname=\"{}\"", xml(&place), xml(&f.rule));
     if let Some(path) = &f.path {
         attributes.push_str(&format!(" file=\"{}\"", xml(path)));

@@ -10,7 +10,7 @@ pub mod sarif;
 use std::collections::HashMap;
 
 use crate::check::Outcome;
-use crate::finding::{Finding, Severity, builtin};
+use crate::finding::{Finding, Severity};
 
 /// Counts of findings per severity, most severe first.
 pub fn counts(findings: &[Finding]) -> Vec<(Severity, usize)> {
@@ -61,16 +61,4 @@ fn fnv1a(parts: &[&str]) -> u64 {
         }
     }
     hash
-}
-
-/// Findings that say a file, policy or config could not be used, rather than a problem in
-/// the project: SARIF reports them as notifications, not results.
-pub fn is_tool_problem(finding: &Finding) -> bool {
-    [
-        builtin::PARSE_ERROR,
-        builtin::INPUT_ERROR,
-        builtin::POLICY_ERROR,
-        builtin::CONFIG_ERROR,
-    ]
-    .contains(&finding.rule.as_str())
 }

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::check::{Outcome, RuleInfo};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, builtin};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -16,19 +16,16 @@ pub fn render(outcome: &Outcome) -> String {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for (finding, fingerprint) in outcome.findings.iter().zip(&fingerprints) {
-        if super::is_tool_problem(finding) {
+        if builtin::is_tool_problem(&finding.rule) {
             notifications.push(notification(finding));
         } else {
-            results.push(result(outcome, finding, fingerprint));
+            results.push(result(outcome, finding, Some(fingerprint)));
         }
     }
     // Suppressed findings stay in SARIF, marked, as the format intends: dashboards show them
     // as dismissed, with the reason.
     for suppressed in &outcome.suppressed {
-        let mut result = result(outcome, &suppressed.finding, "");
-        result
-            .as_object_mut()
-            .map(|r| r.remove("partialFingerprints"));
+        let mut result = result(outcome, &suppressed.finding, None);
         result["suppressions"] = json!([{
             "kind": "inSource",
             "justification": suppressed.reason.clone().unwrap_or_default(),
@@ -88,14 +85,16 @@ fn descriptor(rule: &RuleInfo) -> Value {
     descriptor
 }
 
-fn result(outcome: &Outcome, finding: &Finding, fingerprint: &str) -> Value {
+fn result(outcome: &Outcome, finding: &Finding, fingerprint: Option<&str>) -> Value {
     let mut result = json!({
         "ruleId": finding.rule,
         "level": level(finding.severity),
         "message": { "text": finding.message },
-        "partialFingerprints": { "preflight/v1": fingerprint },
         "properties": { "severity": finding.severity, "checklist": finding.checklist },
     });
+    if let Some(fingerprint) = fingerprint {
+        result["partialFingerprints"] = json!({ "preflight/v1": fingerprint });
+    }
     if let Some(index) = outcome.rules.iter().position(|r| r.meta.id == finding.rule) {
         result["ruleIndex"] = json!(index);
     }
