@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::config::{self, Config};
+use crate::config::{Config, ConfigFile, RuleRef};
 use crate::engine::{self, Host, Limits, RuleMeta, RuleTiming};
 use crate::finding::{Finding, Severity, builtin};
 use crate::model::{
@@ -19,9 +19,16 @@ use crate::walk::{self, WalkedFile};
 /// What to scan and with which policies.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Policy directories besides the config's `policy-dirs`, loaded after them.
     pub policy_dirs: Vec<PathBuf>,
     pub limits: Limits,
     pub max_file_size: u64,
+    /// The `preflight.toml` to apply, if any (see [`crate::config::discover`]).
+    pub config: Option<ConfigFile>,
+    /// `--select`: replaces the config's `[rules] select`.
+    pub select: Option<Vec<String>>,
+    /// `--ignore`: added to the config's `[rules] ignore`.
+    pub ignore: Vec<String>,
 }
 
 impl Default for Options {
@@ -30,6 +37,9 @@ impl Default for Options {
             policy_dirs: Vec::new(),
             limits: Limits::default(),
             max_file_size: walk::DEFAULT_MAX_FILE_SIZE,
+            config: None,
+            select: None,
+            ignore: Vec::new(),
         }
     }
 }
@@ -47,6 +57,8 @@ pub struct Outcome {
     pub rules: Vec<RuleInfo>,
     /// How long each rule took, for `--timings`.
     pub timings: Vec<RuleTiming>,
+    /// What a `--baseline` hid, when one was applied.
+    pub baseline: Option<crate::baseline::Applied>,
 }
 
 /// What a report says about a rule.
@@ -75,26 +87,78 @@ pub fn run(root: &Path, options: &Options) -> Outcome {
 /// Policies loaded and compiled once, ready to scan any number of roots.
 pub struct Checker {
     host: Host,
-    /// The policy sources, which every scan's source map starts from.
+    config: Config,
+    /// The policy and config sources, which every scan's source map starts from.
     policy_sources: SourceMap,
+    /// Mistakes in the config and policies that failed to load: reported by every scan.
     load_errors: Vec<Finding>,
     max_file_size: u64,
 }
 
 impl Checker {
+    /// Reads the config, loads the policies it and `options` name, and keeps the rules it
+    /// selects.
     pub fn new(options: &Options) -> Checker {
         let mut policy_sources = SourceMap::default();
-        let (host, errors) = Host::load(&options.policy_dirs, options.limits, &mut policy_sources);
+        let (mut config, mut load_errors) = match &options.config {
+            Some(found) => Config::load(found, &mut policy_sources),
+            None => (Config::default(), Vec::new()),
+        };
+        let mut from_flags = Vec::new();
+        if let Some(select) = &options.select {
+            let refs: Vec<RuleRef> = select.iter().map(RuleRef::new).collect();
+            from_flags.extend(refs.iter().cloned().map(|r| ("--select", r)));
+            config.rules.select = Some(refs);
+        }
+        for pattern in &options.ignore {
+            from_flags.push(("--ignore", RuleRef::new(pattern)));
+            config.rules.ignore.push(RuleRef::new(pattern));
+        }
+
+        let dirs: Vec<PathBuf> = config
+            .policy_dirs
+            .iter()
+            .chain(&options.policy_dirs)
+            .cloned()
+            .collect();
+        let (mut host, errors) = Host::load(&dirs, options.limits, &mut policy_sources);
+        load_errors.extend(errors.iter().map(engine::policy_error_finding));
+
+        let mut known: Vec<&str> = host.rules().iter().map(|r| r.meta.id.as_str()).collect();
+        known.extend(builtin::FILTERABLE);
+        let known: Vec<String> = known.into_iter().map(str::to_string).collect();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        for (flag, r) in &from_flags {
+            if let Some(message) = crate::config::unknown_rule_message(r, &known) {
+                let mut error =
+                    crate::config::config_error_at("", None, format!("{flag}: {message}"));
+                error.path = None;
+                load_errors.push(error);
+            }
+        }
+        // The flags' own mistakes were reported above, without a TOML place.
+        load_errors.extend(
+            config
+                .unknown_rules(&known)
+                .into_iter()
+                .filter(|e| e.span.is_some()),
+        );
+        host.retain_rules(|meta| config.runs(&meta.id));
         Checker {
             host,
+            config,
             policy_sources,
-            load_errors: errors.iter().map(engine::policy_error_finding).collect(),
+            load_errors,
             max_file_size: options.max_file_size,
         }
     }
 
     pub fn host(&self) -> &Host {
         &self.host
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Scans `root` (a directory or one file).
@@ -105,26 +169,22 @@ impl Checker {
 
 fn scan(checker: &Checker, root: &Path) -> Outcome {
     let host = &checker.host;
+    let config = &checker.config;
     let mut sources = checker.policy_sources.clone();
     let mut findings = checker.load_errors.clone();
 
-    let base = if root.is_file() {
-        root.parent().unwrap_or(Path::new(""))
-    } else {
-        root
-    };
-    let config = match std::fs::read_to_string(base.join(config::FILE_NAME)) {
-        Ok(text) => {
-            let (config, errors) = Config::parse(&sources.add(config::FILE_NAME, text));
-            findings.extend(errors);
-            config
-        }
-        Err(_) => Config::default(),
-    };
-
-    let mut walked = walk::walk(root, checker.max_file_size, &|rel| {
-        config.detect(rel).is_some()
-    });
+    // Globs in the config are written from its directory, paths in findings from the base.
+    let prefix = config.prefix_for(crate::config::scan_base(root));
+    let detect = |rel: &str| config.detect(&format!("{prefix}{rel}"));
+    let mut walked = walk::walk(
+        root,
+        checker.max_file_size,
+        &|rel| detect(rel).is_some(),
+        config.exclude.clone().map(|patterns| walk::Exclude {
+            patterns,
+            prefix: prefix.clone(),
+        }),
+    );
     findings.extend(
         walked
             .skipped
@@ -193,7 +253,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             let detected = forced
                 .get(&file.path)
                 .copied()
-                .or_else(|| config.detect(&file.path));
+                .or_else(|| detect(&file.path));
             let Some((format, kind)) = detected else {
                 return (Vec::new(), Vec::new());
             };
@@ -287,7 +347,21 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             .cmp(&(b.sort_key(), std::cmp::Reverse(b.severity)))
     });
     findings.dedup_by(|later, kept| later.sort_key() == kept.sort_key() && later.span == kept.span);
-    let (findings, suppressed) = suppress::apply(findings, files.iter().map(|(file, _)| &**file));
+    findings.retain(|f| {
+        [builtin::POLICY_ERROR, builtin::CONFIG_ERROR].contains(&f.rule.as_str())
+            || config.runs(&f.rule)
+    });
+    let (mut findings, suppressed) = suppress::apply(
+        findings,
+        files.iter().map(|(file, _)| &**file),
+        config,
+        &prefix,
+    );
+    for finding in &mut findings {
+        if let Some(severity) = config.severity_of(&finding.rule) {
+            finding.severity = severity;
+        }
+    }
     Outcome {
         findings,
         suppressed,
@@ -298,11 +372,18 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             .rules()
             .iter()
             .map(|rule| RuleInfo {
-                meta: rule.meta.clone(),
+                meta: match config.severity_of(&rule.meta.id) {
+                    Some(severity) => Arc::new(RuleMeta {
+                        severity,
+                        ..(*rule.meta).clone()
+                    }),
+                    None => rule.meta.clone(),
+                },
                 docs: rule.docs.clone(),
             })
             .collect(),
         timings: evaluation.timings,
+        baseline: None,
     }
 }
 

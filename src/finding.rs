@@ -69,6 +69,15 @@ pub mod builtin {
     /// A mistake in `preflight.toml`.
     pub const CONFIG_ERROR: &str = "config-error";
 
+    /// The host's ids a config may select, ignore or re-grade like any rule's: the problems
+    /// in the project's files, not the ones that make a run untrustworthy.
+    pub const FILTERABLE: [&str; 4] = [
+        PARSE_ERROR,
+        INPUT_ERROR,
+        crate::suppress::MISSING_REASON,
+        crate::suppress::UNUSED,
+    ];
+
     /// Whether `rule` says a file, policy or config could not be used, rather than naming a
     /// problem in the project: such findings are never suppressed, and SARIF reports them as
     /// notifications.

@@ -151,7 +151,7 @@ pub fn marks(path: &Path) -> Vec<(Place, String)> {
         return file_marks("", &text);
     }
     let mut out = Vec::new();
-    let walked = crate::walk::walk(path, u64::MAX, &|_| true);
+    let walked = crate::walk::walk(path, u64::MAX, &|_| true, None);
     for file in walked.files {
         let text = std::fs::read_to_string(&file.path).unwrap_or_default();
         out.extend(file_marks(&file.rel, &text));

@@ -4,6 +4,7 @@
 //! The stages, each a module: [`walk`] finds files, [`parse`] detects and parses them into
 //! [`model`] documents, [`engine`] runs the policies, [`report`] renders the findings.
 
+pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod dump;

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use preflight::check::{self, Options};
+use preflight::baseline::Baseline;
+use preflight::check::{self, Checker, Options};
+use preflight::config;
 use preflight::dump;
 use preflight::finding::Severity;
 use preflight::model::{SourceFile, SourceMap};
@@ -29,6 +31,14 @@ enum Command {
     Check(CheckArgs),
     /// Print the document model preflight builds from files: what policies see.
     Parse(ParseArgs),
+    /// Write a commented starter preflight.toml in DIR (default: the current directory).
+    Init(InitArgs),
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    #[arg(default_value = ".")]
+    dir: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -42,13 +52,42 @@ struct CheckArgs {
     /// Write the report to FILE instead of stdout; stdout then gets only the summary line.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Exit with 1 when a finding is at or above this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
-    fail_on: Severity,
-    /// A directory of organisation policies (`<area>/<rule>.rhai`); repeatable. A rule with
-    /// the id of a default rule replaces it.
+    /// Exit with 1 when a finding is at or above this severity [default: the config's
+    /// `fail-on`, else high].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
+    /// A directory of organisation policies (`<area>/<rule>.rhai`); repeatable. Loaded after
+    /// the config's `policy-dirs`.
     #[arg(long = "policies", value_name = "DIR")]
     policies: Vec<PathBuf>,
+    /// Use this preflight.toml instead of looking for one in the root and its ancestors.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any preflight.toml.
+    #[arg(long)]
+    no_config: bool,
+    /// Run only these rules (ids or `area/*`, comma-separated); replaces the config's select.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Do not run these rules (ids or `area/*`, comma-separated); added to the config's.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Report only findings not recorded in this baseline file [default: the config's
+    /// `baseline`].
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in FILE as the baseline, then report as usual.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Also show findings that suppressions hid, with their reasons (pretty output).
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Print only the findings: no summary line.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Threads to use [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
     /// Print how long each rule took (summed over threads) to stderr, slowest first.
     #[arg(long)]
     timings: bool,
@@ -109,6 +148,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Parse(args) => parse_command(&args),
+        Command::Init(args) => init(&args),
     };
     match result {
         Ok(code) => code,
@@ -123,36 +163,77 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     if !args.path.exists() {
         return Err(format!("path `{}` does not exist", args.path.display()));
     }
+    if let Some(jobs) = args.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global()
+            .map_err(|err| format!("cannot start {jobs} threads: {err}"))?;
+    }
+    let config = match (&args.config, args.no_config) {
+        (Some(path), _) if !path.is_file() => {
+            return Err(format!("config file `{}` does not exist", path.display()));
+        }
+        (Some(path), _) => Some(config::named(path)),
+        (None, true) => None,
+        (None, false) => config::discover(&args.path),
+    };
     let options = Options {
         policy_dirs: args.policies.clone(),
+        config,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
         ..Options::default()
     };
-    let outcome = check::run(&args.path, &options);
+    let checker = Checker::new(&options);
+    let mut outcome = checker.run(&args.path);
+    if let Some(path) = &args.write_baseline {
+        std::fs::write(path, Baseline::of(&outcome).to_json())
+            .map_err(|err| format!("cannot write `{}`: {err}", path.display()))?;
+    }
+    let baseline_path = args
+        .baseline
+        .clone()
+        .or_else(|| checker.config().baseline.clone())
+        .filter(|_| args.write_baseline.is_none());
+    if let Some(path) = baseline_path {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|err| format!("cannot read baseline `{}`: {err}", path.display()))?;
+        let baseline = Baseline::parse(&text)
+            .map_err(|err| format!("baseline `{}`: {err}", path.display()))?;
+        outcome.baseline = Some(baseline.apply(&mut outcome));
+    }
+    let fail_on = args
+        .fail_on
+        .or(checker.config().fail_on)
+        .unwrap_or(Severity::High);
+
     let text = match args.format {
         Format::Json => json::render(&outcome),
         Format::Sarif => sarif::render(&outcome),
         Format::Junit => junit::render(&outcome),
         Format::Github => github::render(&outcome),
         Format::Gcc => gcc::render(&outcome),
-        Format::Pretty if args.output.is_some() => pretty::render(
-            &outcome,
-            &pretty::Style {
-                color: false,
-                width: 100,
-            },
-        ),
         Format::Pretty => {
-            let stdout_tty = std::io::stdout().is_terminal();
+            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none(),
+                Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
             };
             let width = std::env::var("COLUMNS")
                 .ok()
                 .and_then(|c| c.parse().ok())
+                .filter(|_| to_terminal)
                 .unwrap_or(100);
-            pretty::render(&outcome, &pretty::Style { color, width })
+            pretty::render(
+                &outcome,
+                &pretty::Style {
+                    color,
+                    width,
+                    show_suppressed: args.show_suppressed,
+                    quiet: args.quiet,
+                },
+            )
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -161,7 +242,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         Some(path) => {
             std::fs::write(path, &text)
                 .map_err(|err| format!("cannot write `{}`: {err}", path.display()))?;
-            let _ = writeln!(stdout, "{}", pretty::summary(&outcome));
+            if !args.quiet {
+                let _ = writeln!(stdout, "{}", pretty::summary(&outcome));
+            }
         }
         None => {
             let _ = stdout.write_all(text.as_bytes());
@@ -173,11 +256,28 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     }
     Ok(if outcome.has_setup_errors() {
         ExitCode::from(2)
-    } else if outcome.findings.iter().any(|f| f.severity >= args.fail_on) {
+    } else if outcome.findings.iter().any(|f| f.severity >= fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn init(args: &InitArgs) -> Result<ExitCode, String> {
+    let path = args.dir.join(config::FILE_NAME);
+    if path.exists() {
+        return Err(format!(
+            "`{}` exists already: not overwritten",
+            path.display()
+        ));
+    }
+    std::fs::write(&path, config::STARTER)
+        .map_err(|err| format!("cannot write `{}`: {err}", path.display()))?;
+    println!(
+        "wrote {}: edit it, then run `preflight check`",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The rules that ran, slowest first: for policy authors finding what makes a scan slow.

@@ -6,6 +6,7 @@
 //! an area. Suppressions must say why after ` -- `: one without a reason is reported, and so
 //! is one that suppresses nothing, so they never rot silently.
 
+use crate::config::{Config, pattern_names};
 use crate::finding::{Finding, Severity, builtin};
 use crate::model::{SourceFile, Span};
 
@@ -36,10 +37,14 @@ struct Marker {
 
 /// Splits `findings` into those that stay and those suppressed, and adds a finding for each
 /// suppression without a reason and each one that matched nothing. `files` are the scanned
-/// files (not policies), whose comments may hold markers.
+/// files (not policies), whose comments may hold markers; `config` holds the config's
+/// `[[ignore]]` entries, whose paths are relative to the config's directory (`prefix` makes
+/// a finding's path so).
 pub fn apply<'a>(
     findings: Vec<Finding>,
     files: impl Iterator<Item = &'a SourceFile>,
+    config: &Config,
+    prefix: &str,
 ) -> (Vec<Finding>, Vec<Suppressed>) {
     let mut markers: Vec<(String, Vec<Marker>)> = files
         .filter(|f| f.text.contains(LINE_MARKER) || f.text.contains(FILE_MARKER))
@@ -47,6 +52,7 @@ pub fn apply<'a>(
         .collect();
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
+    let mut config_used = vec![false; config.ignore.len()];
     for finding in findings {
         let line = finding.span.map(|s| s.start.line);
         let file_markers = finding
@@ -56,20 +62,61 @@ pub fn apply<'a>(
             .and_then(|path| markers.iter_mut().find(|(p, _)| p == path))
             .map(|(_, m)| m);
         let hit = file_markers.and_then(|markers| {
-            markers
-                .iter_mut()
-                .find(|m| names(&m.rule, &finding.rule) && (m.target.is_none() || m.target == line))
+            markers.iter_mut().find(|m| {
+                pattern_names(&m.rule, &finding.rule) && (m.target.is_none() || m.target == line)
+            })
         });
-        match hit {
-            Some(marker) => {
-                marker.used = true;
+        if let Some(marker) = hit {
+            marker.used = true;
+            suppressed.push(Suppressed {
+                finding,
+                reason: marker.reason.clone(),
+            });
+            continue;
+        }
+        let entry = finding
+            .path
+            .as_ref()
+            .filter(|_| !builtin::is_tool_problem(&finding.rule))
+            .and_then(|path| {
+                let path = format!("{prefix}{path}");
+                config
+                    .ignore
+                    .iter()
+                    .position(|e| e.rule.matches(&finding.rule) && e.glob.is_match(&path))
+            });
+        match entry {
+            Some(index) => {
+                config_used[index] = true;
                 suppressed.push(Suppressed {
                     finding,
-                    reason: marker.reason.clone(),
+                    reason: Some(config.ignore[index].reason.clone()),
                 });
             }
             None => kept.push(finding),
         }
+    }
+    for (entry, _) in config
+        .ignore
+        .iter()
+        .zip(&config_used)
+        .filter(|(_, used)| !**used)
+    {
+        kept.push(Finding {
+            rule: UNUSED.into(),
+            severity: Severity::Low,
+            message: format!(
+                "[[ignore]] of `{}` in `{}` matches no finding",
+                entry.rule.pattern, entry.path
+            ),
+            path: config.file.clone(),
+            span: Some(entry.span),
+            checklist: Vec::new(),
+            help: Some(
+                "Remove the entry: the problem it hid is fixed, or its rule or path is misspelt."
+                    .into(),
+            ),
+        });
     }
     for (path, markers) in &markers {
         for marker in markers {
@@ -109,14 +156,6 @@ pub fn apply<'a>(
     }
     kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (kept, suppressed)
-}
-
-/// `area/*` names every rule of the area; anything else one rule.
-fn names(pattern: &str, rule: &str) -> bool {
-    match pattern.strip_suffix("/*") {
-        Some(area) => rule.split_once('/').is_some_and(|(a, _)| a == area),
-        None => pattern == rule,
-    }
 }
 
 fn markers_in(file: &SourceFile) -> Vec<Marker> {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
+use ignore::gitignore::Gitignore;
 
 /// Directories skipped even when no ignore file names them.
 const SKIPPED_DIRS: &[&str] = &[
@@ -43,6 +44,13 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// The config's `exclude` patterns, matched against paths relative to the config's
+/// directory: `prefix` turns a path relative to the scan's base into one.
+pub struct Exclude {
+    pub patterns: Gitignore,
+    pub prefix: String,
+}
+
 #[derive(Debug, Default)]
 pub struct Walk {
     /// Files in a format preflight reads.
@@ -54,8 +62,14 @@ pub struct Walk {
 }
 
 /// Walks `root` (a directory, or a single file) and returns the files preflight can read (as
-/// `readable` decides from the relative path), and the others, in path order.
-pub fn walk(root: &Path, max_file_size: u64, readable: &dyn Fn(&str) -> bool) -> Walk {
+/// `readable` decides from the relative path), and the others, in path order. Files and
+/// directories that `exclude` matches are left out entirely.
+pub fn walk(
+    root: &Path,
+    max_file_size: u64,
+    readable: &dyn Fn(&str) -> bool,
+    exclude: Option<Exclude>,
+) -> Walk {
     let mut out = Walk::default();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let base = if root.is_file() {
@@ -81,11 +95,18 @@ pub fn walk(root: &Path, max_file_size: u64, readable: &dyn Fn(&str) -> bool) ->
                     }
                     return false;
                 }
-                !(is_dir
+                let skipped_dir = is_dir
                     && entry
                         .file_name()
                         .to_str()
-                        .is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+                        .is_some_and(|name| SKIPPED_DIRS.contains(&name));
+                let excluded = entry.depth() > 0
+                    && exclude.as_ref().is_some_and(|exclude| {
+                        let rel = relative(entry.path(), &base);
+                        let path = format!("{}{rel}", exclude.prefix);
+                        exclude.patterns.matched(path, is_dir).is_ignore()
+                    });
+                !skipped_dir && !excluded
             }
         })
         .sort_by_file_path(|a, b| a.cmp(b))
@@ -217,7 +238,7 @@ mod tests {
         write(dir.path(), ".git/config.json", "{}\n");
         write(dir.path(), "generated/k8s.yaml", "a: 1\n");
         write(dir.path(), ".preflightignore", "generated/\n");
-        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE, &known);
+        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE, &known, None);
         assert_eq!(
             rels(&walk),
             vec![".github/workflows/ci.yml", "app/Dockerfile"]
@@ -232,7 +253,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "big.json", &"1".repeat(2048));
         write(dir.path(), "small.json", "1");
-        let walk = walk(dir.path(), 1024, &known);
+        let walk = walk(dir.path(), 1024, &known, None);
         assert_eq!(rels(&walk), vec!["small.json"]);
         assert_eq!(walk.skipped.len(), 1);
         assert_eq!(walk.skipped[0].rel, "big.json");
@@ -251,6 +272,7 @@ mod tests {
             &dir.path().join("deploy/docker-compose.yml"),
             DEFAULT_MAX_FILE_SIZE,
             &known,
+            None,
         );
         assert_eq!(rels(&walk), vec!["docker-compose.yml"]);
     }
@@ -266,7 +288,7 @@ mod tests {
             dir.path().join("link.yaml"),
         )
         .unwrap();
-        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE, &known);
+        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE, &known, None);
         assert!(walk.files.is_empty());
         assert_eq!(walk.skipped[0].rel, "link.yaml");
         assert!(walk.skipped[0].reason.contains("outside the scan root"));

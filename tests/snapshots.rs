@@ -18,10 +18,7 @@ fn demo_project_json() {
 #[test]
 fn pretty_diagnostics() {
     let outcome = check::run(&manifest("tests/projects/snapshot"), &Options::default());
-    let style = pretty::Style {
-        color: false,
-        width: 100,
-    };
+    let style = pretty::Style::plain();
     insta::assert_snapshot!(pretty::render(&outcome, &style));
 }
 
@@ -42,10 +39,7 @@ fn pretty_policy_errors() {
         findings: errors,
         ..outcome
     };
-    let style = pretty::Style {
-        color: false,
-        width: 100,
-    };
+    let style = pretty::Style::plain();
     // Policy paths are absolute on disk; keep the snapshot machine-independent.
     let text = pretty::render(&only_errors, &style).replace(env!("CARGO_MANIFEST_DIR"), "<repo>");
     insta::assert_snapshot!(text);

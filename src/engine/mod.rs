@@ -161,6 +161,11 @@ impl Host {
         (Host { engine, rules }, errors)
     }
 
+    /// Keeps only the rules `keep` accepts (a config's `select` and `ignore`).
+    pub fn retain_rules(&mut self, keep: impl Fn(&RuleMeta) -> bool) {
+        self.rules.retain(|rule| keep(&rule.meta));
+    }
+
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }

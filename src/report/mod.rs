@@ -21,8 +21,9 @@ pub fn counts(findings: &[Finding]) -> Vec<(Severity, usize)> {
 }
 
 /// Each finding's fingerprint, in order: a hash of its rule, its path and the text of the line
-/// it starts on with whitespace collapsed, so it survives lines moving above it. Findings
-/// that share all three are numbered in order (`…:2`) to stay distinct.
+/// it starts on with whitespace collapsed (its message, for a finding without a place), so it
+/// survives lines moving above it. Findings that share all three are numbered in order
+/// (`…:2`) to stay distinct.
 pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
     let mut seen: HashMap<u64, usize> = HashMap::new();
     outcome
@@ -35,7 +36,7 @@ pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
                     let file = outcome.sources.get(span.source)?;
                     Some(file.line_text(span.start.line).to_string())
                 })
-                .unwrap_or_default();
+                .unwrap_or_else(|| finding.message.clone());
             let normalised = line.split_whitespace().collect::<Vec<_>>().join(" ");
             let path = finding.path.as_deref().unwrap_or("");
             let hash = fnv1a(&[&finding.rule, path, &normalised]);

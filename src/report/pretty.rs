@@ -15,6 +15,22 @@ const MAX_LABEL_LINES: u32 = 3;
 pub struct Style {
     pub color: bool,
     pub width: usize,
+    /// Also show the findings suppressions hid, with their reasons.
+    pub show_suppressed: bool,
+    /// Only the findings: no summary line.
+    pub quiet: bool,
+}
+
+impl Style {
+    /// No colour, 100 columns, findings and summary: for files and tests.
+    pub fn plain() -> Style {
+        Style {
+            color: false,
+            width: 100,
+            show_suppressed: false,
+            quiet: false,
+        }
+    }
 }
 
 pub fn render(outcome: &Outcome, style: &Style) -> String {
@@ -27,12 +43,22 @@ pub fn render(outcome: &Outcome, style: &Style) -> String {
         .with_width(style.width)
         .with_links(false);
     let mut out = String::new();
-    for finding in &outcome.findings {
+    let suppressed = outcome
+        .suppressed
+        .iter()
+        .filter(|_| style.show_suppressed)
+        .map(|s| {
+            (
+                &s.finding,
+                Some(s.reason.as_deref().unwrap_or("no reason given")),
+            )
+        });
+    for (finding, suppressed) in outcome.findings.iter().map(|f| (f, None)).chain(suppressed) {
         let file = finding
             .span
             .and_then(|span| outcome.sources.get(span.source))
             .cloned();
-        let report = diagnostic(finding, file.as_deref());
+        let report = diagnostic(finding, file.as_deref(), suppressed);
         let report = match file {
             Some(file) => {
                 report.with_source_code(NamedSource::new(file.path.clone(), file.text.clone()))
@@ -43,20 +69,28 @@ pub fn render(outcome: &Outcome, style: &Style) -> String {
         let _ = handler.render_report(&mut out, report.as_ref());
         out.push('\n');
     }
-    out.push_str(&summary(outcome));
-    out.push('\n');
+    if !style.quiet {
+        out.push_str(&summary(outcome));
+        out.push('\n');
+    }
     out
 }
 
-fn diagnostic(finding: &Finding, file: Option<&SourceFile>) -> Report {
-    let severity = match finding.severity {
-        Severity::Critical | Severity::High => MietteSeverity::Error,
-        Severity::Medium => MietteSeverity::Warning,
-        Severity::Low | Severity::Info => MietteSeverity::Advice,
+/// A finding as a miette report; `suppressed` holds the reason when a suppression hid it.
+fn diagnostic(finding: &Finding, file: Option<&SourceFile>, suppressed: Option<&str>) -> Report {
+    let severity = match (finding.severity, suppressed) {
+        (_, Some(_)) => MietteSeverity::Advice,
+        (Severity::Critical | Severity::High, None) => MietteSeverity::Error,
+        (Severity::Medium, None) => MietteSeverity::Warning,
+        (Severity::Low | Severity::Info, None) => MietteSeverity::Advice,
+    };
+    let tag = match suppressed {
+        Some(reason) => format!("[{}, suppressed: {reason}]", finding.severity),
+        None => format!("[{}]", finding.severity),
     };
     let message = match (&finding.path, finding.span) {
-        (Some(path), None) => format!("[{}] {path}: {}", finding.severity, finding.message),
-        _ => format!("[{}] {}", finding.severity, finding.message),
+        (Some(path), None) => format!("{tag} {path}: {}", finding.message),
+        _ => format!("{tag} {}", finding.message),
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(finding.rule.clone())
@@ -91,6 +125,16 @@ pub fn summary(outcome: &Outcome) -> String {
     let scanned = match outcome.suppressed.len() {
         0 => scanned,
         n => format!("{scanned}, {n} suppressed"),
+    };
+    let scanned = match outcome.baseline {
+        None => scanned,
+        Some(applied) if applied.fixed == 0 => {
+            format!("{scanned}, {} in baseline", applied.hidden)
+        }
+        Some(applied) => format!(
+            "{scanned}, {} in baseline ({} baseline entries fixed: write it again)",
+            applied.hidden, applied.fixed
+        ),
     };
     match total {
         0 => format!("no findings — {scanned}"),
