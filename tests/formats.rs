@@ -65,6 +65,57 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
 }
 
 #[test]
+fn json_validates_against_the_documented_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest("docs/output.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let awkward = awkward_project();
+    let baseline = awkward.path().join("baseline.json");
+    std::fs::write(
+        &baseline,
+        r#"{"version": 1, "findings": [{"fingerprint": "0", "rule": "x", "path": null}]}"#,
+    )
+    .unwrap();
+    let with_baseline = Command::cargo_bin("preflight")
+        .unwrap()
+        .args([
+            "check",
+            awkward.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .arg("--baseline")
+        .arg(&baseline)
+        .output()
+        .unwrap()
+        .stdout;
+    let mut reports: Vec<Value> = ["tests/projects/unready", "examples/demo"]
+        .iter()
+        .map(|path| serde_json::from_str(&render(path, "json")).unwrap())
+        .collect();
+    reports.push(serde_json::from_slice(&with_baseline).unwrap());
+    assert_eq!(reports[2]["summary"]["baseline"]["fixed"], 1);
+    assert_eq!(
+        reports[2]["suppressed"][0]["reason"],
+        "a CI image, never deployed"
+    );
+    for report in &reports {
+        let errors: Vec<String> = validator
+            .iter_errors(report)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    // The schema is strict enough to catch a changed shape.
+    let mut changed = reports[0].clone();
+    changed["findings"][0]["severity"] = "severe".into();
+    changed["findings"][1]["line"] = 3.into();
+    assert_eq!(validator.iter_errors(&changed).count(), 2);
+}
+
+#[test]
 fn sarif_results_carry_regions_fingerprints_and_rule_indexes() {
     let awkward = awkward_project();
     let sarif: Value =
@@ -168,4 +219,24 @@ fn output_writes_the_report_to_a_file_and_prints_the_summary() {
     assert_eq!(stdout.lines().count(), 1);
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
+}
+
+#[test]
+fn output_is_byte_identical_on_one_thread_and_on_four() {
+    let project = manifest("tests/projects/unready");
+    for format in ["json", "sarif", "junit", "github", "gcc", "pretty"] {
+        let run = |jobs: &str| {
+            let output = Command::cargo_bin("preflight")
+                .unwrap()
+                .args(["check", &project, "--format", format, "--color", "never"])
+                .args(["-j", jobs])
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(1), "{output:?}");
+            output.stdout
+        };
+        let one = run("1");
+        assert!(one.len() > 1000, "{format}: the project has findings");
+        assert!(one == run("4"), "{format} differs between -j1 and -j4");
+    }
 }

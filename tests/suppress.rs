@@ -1,43 +1,17 @@
 //! Inline suppressions: they hide the named finding on their line, must give a reason, and
 //! are reported when they hide nothing.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{preflight, write};
 use serde_json::Value;
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 /// `(exit code, findings as "rule path:line", summary)` of `preflight check DIR --format json`.
 fn check(dir: &Path) -> (i32, Vec<String>, Value) {
-    let output = Command::cargo_bin("preflight")
-        .unwrap()
-        .args(["check", dir.to_str().unwrap(), "--format", "json"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let findings = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap_or("-"),
-                f["span"]["start"]["line"]
-            )
-        })
-        .collect();
-    (
-        output.status.code().unwrap(),
-        findings,
-        report["summary"].clone(),
-    )
+    let report = common::check(&[dir.to_str().unwrap()]);
+    (report.code, report.findings, report.json["summary"].clone())
 }
 
 const COMPOSE: &str = "services:
@@ -103,8 +77,7 @@ fn a_suppression_that_hides_nothing_is_reported_at_its_rule_id() {
         "    user: \"101:101\"  # preflight-ignore: compose/runs-as-root -- was root before 2024\n",
     );
     write(dir.path(), "docker-compose.yml", &compose);
-    let output = Command::cargo_bin("preflight")
-        .unwrap()
+    let output = preflight()
         .args(["check", dir.path().to_str().unwrap(), "--format", "gcc"])
         .output()
         .unwrap();

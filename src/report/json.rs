@@ -13,9 +13,22 @@ pub fn render(outcome: &Outcome) -> String {
         .into_iter()
         .map(|(sev, n)| (sev.to_string(), json!(n)))
         .collect();
+    let suppressed: Vec<Value> = outcome
+        .suppressed
+        .iter()
+        .map(|s| {
+            let mut value = finding(&s.finding);
+            value["reason"] = json!(s.reason);
+            value
+        })
+        .collect();
+    let baseline = outcome
+        .baseline
+        .map(|b| json!({"hidden": b.hidden, "fixed": b.fixed}));
     let report = json!({
         "version": VERSION,
         "findings": findings,
+        "suppressed": suppressed,
         "summary": {
             "files": outcome.files_checked,
             "documents": outcome.documents,
@@ -23,6 +36,7 @@ pub fn render(outcome: &Outcome) -> String {
             "findings": outcome.findings.len(),
             "by_severity": by_severity,
             "suppressed": outcome.suppressed.len(),
+            "baseline": baseline,
         },
     });
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
