@@ -59,6 +59,9 @@ pub struct Outcome {
     pub timings: Vec<RuleTiming>,
     /// What a `--baseline` hid, when one was applied.
     pub baseline: Option<crate::baseline::Applied>,
+    /// The file that stands for the project where a format needs a file for a finding about
+    /// the project as a whole (SARIF for GitHub): its README, else the first file read.
+    pub anchor: Option<String>,
 }
 
 /// What a report says about a rule.
@@ -317,6 +320,13 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
 
     let documents_count = documents.len();
     files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let anchor = walked
+        .others
+        .iter()
+        .map(|o| o.rel.as_str())
+        .find(|rel| ["README.md", "README.rst", "README", "readme.md"].contains(rel))
+        .or_else(|| files.first().map(|(f, _)| f.path.as_str()))
+        .map(str::to_string);
     let project = Arc::new(Project {
         documents,
         files: files
@@ -384,6 +394,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             .collect(),
         timings: evaluation.timings,
         baseline: None,
+        anchor,
     }
 }
 

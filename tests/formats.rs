@@ -56,6 +56,12 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         awkward.path().to_str().unwrap(),
     ] {
         let sarif: Value = serde_json::from_str(&render(path, "sarif")).unwrap();
+        // GitHub code scanning rejects a result without a location, even one about the
+        // project as a whole.
+        for result in sarif["runs"][0]["results"].as_array().unwrap() {
+            let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+            assert!(uri.is_string(), "{path}: {result}");
+        }
         let errors: Vec<String> = validator
             .iter_errors(&sarif)
             .map(|e| format!("{} at {}", e, e.instance_path()))

@@ -101,9 +101,16 @@ fn result(outcome: &Outcome, finding: &Finding, fingerprint: Option<&str>) -> Va
     if let Some(help) = &finding.help {
         result["properties"]["help"] = json!(help);
     }
-    // A finding about the whole project has no place in a file.
+    // A finding about the whole project has no place in a file, but code scanning needs one:
+    // it is shown on the project's README (or first file), line 1.
     if let Some(location) = location(finding) {
         result["locations"] = json!([location]);
+    } else if let Some(anchor) = &outcome.anchor {
+        result["locations"] = json!([{ "physicalLocation": {
+            "artifactLocation": { "uri": uri(anchor), "uriBaseId": "%SRCROOT%" },
+            "region": { "startLine": 1 },
+        }}]);
+        result["properties"]["project"] = json!(true);
     }
     result
 }
