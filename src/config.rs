@@ -10,6 +10,7 @@ use std::sync::Arc;
 use globset::{GlobBuilder, GlobMatcher};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+use crate::attest::{Attestation, attest_table};
 use crate::finding::{Finding, Severity, builtin};
 use crate::model::{Format, Key, Kind, Node, SourceFile, SourceMap, Span, Value};
 use crate::parse::{self, detect};
@@ -39,6 +40,8 @@ pub struct Config {
     pub detect: Vec<DetectOverride>,
     /// `[[ignore]]` entries: suppressions for files that cannot hold a comment (JSON).
     pub ignore: Vec<IgnoreEntry>,
+    /// `[attest."<item>"]`: checklist items people vouch for.
+    pub attest: Vec<Attestation>,
 }
 
 /// The `[rules]` table.
@@ -222,6 +225,7 @@ impl Config {
                 "rules" => config.rules = reader.rules(value),
                 "detect" => config.detect = detect_table(file, value, reader.errors),
                 "ignore" => config.ignore = reader.ignores(value),
+                "attest" => config.attest = attest_table(file, value, reader.errors),
                 other => reader.error(
                     key.span,
                     format!(
@@ -312,7 +316,7 @@ pub fn unknown_rule_message(r: &RuleRef, known: &[&str]) -> Option<String> {
 }
 
 /// The known id nearest to `word` by edit distance, if near enough to be a typo.
-fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|id| (edit_distance(word, id), *id))
@@ -346,6 +350,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "rules",
     "detect",
     "ignore",
+    "attest",
 ];
 
 /// Reads typed values out of the TOML tree, recording a `config-error` for each mistake.
@@ -642,7 +647,7 @@ fn target(name: &str) -> Option<(Format, Option<Kind>)> {
     Some((format, Some(kind)))
 }
 
-fn config_error(file: &SourceFile, span: Span, message: String) -> Finding {
+pub(crate) fn config_error(file: &SourceFile, span: Span, message: String) -> Finding {
     config_error_at(&file.path, Some(span), message)
 }
 

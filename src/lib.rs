@@ -4,8 +4,10 @@
 //! The stages, each a module: [`walk`] finds files, [`parse`] detects and parses them into
 //! [`model`] documents, [`engine`] runs the policies, [`report`] renders the findings.
 
+pub mod attest;
 pub mod baseline;
 pub mod check;
+pub mod checklist;
 pub mod config;
 pub mod dump;
 pub mod engine;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use preflight::attest::Date;
 use preflight::baseline::Baseline;
 use preflight::check::{self, Checker, Options};
 use preflight::config;
@@ -15,7 +16,7 @@ use preflight::dump;
 use preflight::finding::Severity;
 use preflight::model::{SourceFile, SourceMap};
 use preflight::parse::{self, detect};
-use preflight::report::{gcc, github, json, junit, pretty, sarif};
+use preflight::report::{checklist, gcc, github, json, junit, pretty, sarif};
 
 /// Is this project ready for production? Checks its configuration against policies.
 #[derive(Parser)]
@@ -129,6 +130,9 @@ enum Format {
     Github,
     /// `path:line:col: severity: message [rule]`, one per line.
     Gcc,
+    /// Both production checklists in Markdown, each item passed, failed, attested or open,
+    /// under a DEPLOY / DO NOT DEPLOY verdict.
+    Checklist,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -213,6 +217,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         Format::Junit => junit::render(&outcome),
         Format::Github => github::render(&outcome),
         Format::Gcc => gcc::render(&outcome),
+        Format::Checklist => checklist::render(&outcome, &checker.config().attest, Date::today()),
         Format::Pretty => {
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let color = match args.color {

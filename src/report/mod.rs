@@ -1,5 +1,6 @@
 //! Renders findings: one file per output format.
 
+pub mod checklist;
 pub mod gcc;
 pub mod github;
 pub mod json;
