@@ -68,6 +68,125 @@ pub const CHECKLISTS: [(&str, &str); 2] = [
     ("readiness", "Production readiness checklist"),
 ];
 
+/// Why no file can show an item marked `attest`, from the words of its section.
+fn attest_reason(item: &Item) -> &'static str {
+    const REASONS: &[(&str, &str)] = &[
+        (
+            "Frontend Performance",
+            "measured in a browser (Lighthouse, Core Web Vitals), not configured",
+        ),
+        (
+            "Testing",
+            "a test run and its result: CI logs or a test report show it, not configuration",
+        ),
+        (
+            "Documentation",
+            "whether a document is complete and current is for a person to judge",
+        ),
+        (
+            "Post-Deployment",
+            "happens in the running system after the deploy",
+        ),
+        ("Team", "about people and process, not files"),
+        (
+            "Update Procedures",
+            "a process the team follows, not a setting",
+        ),
+        (
+            "Backup & Recovery",
+            "a restore drill or schedule run outside the repository",
+        ),
+        (
+            "Security Monitoring",
+            "alerting and review done in the monitoring system at run time",
+        ),
+        (
+            "Pre-Deployment",
+            "a sign-off on this release, given by a person",
+        ),
+        (
+            "Final Checks",
+            "a sign-off on this release, given by a person",
+        ),
+        (
+            "Frontend Specific",
+            "visible in the running site (browsers, devices), not in configuration",
+        ),
+        (
+            "CRITICAL FAILURES",
+            "the outcome of an audit run, not a setting",
+        ),
+    ];
+    REASONS
+        .iter()
+        .find(|(words, _)| item.section.contains(words))
+        .map_or(
+            "a process or runtime fact that no configuration file records",
+            |(_, reason)| reason,
+        )
+}
+
+/// `docs/checklist-coverage.md`: every item, with the rules that cover it (fully or in part)
+/// or why only a person can confirm it. `rules` are `(id, checklist ids)` of the loaded pack.
+pub fn coverage_markdown(rules: &[(&str, &[String])]) -> String {
+    let covering = |item: &Item| -> Vec<&str> {
+        rules
+            .iter()
+            .filter(|(_, ids)| ids.contains(&item.id))
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    let (mut full, mut partly, mut attest, mut open) = (0, 0, 0, 0);
+    let mut body = String::new();
+    for (name, title) in CHECKLISTS {
+        body.push_str(&format!("\n## {title}\n"));
+        let mut section = "";
+        for item in items().iter().filter(|i| i.checklist == name) {
+            if item.section != section {
+                section = &item.section;
+                body.push_str(&format!(
+                    "\n### {section}\n\n| item | id | covered by |\n|---|---|---|\n"
+                ));
+            }
+            let rules = covering(item);
+            let list = rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let coverage = match (item.verifiable, rules.is_empty()) {
+                (Verifiable::Attest, true) => {
+                    attest += 1;
+                    format!("attestation only: {}", attest_reason(item))
+                }
+                (Verifiable::Partial, false) => {
+                    partly += 1;
+                    format!("in part: {list}; a person confirms the rest")
+                }
+                (_, false) => {
+                    full += 1;
+                    list
+                }
+                (_, true) => {
+                    open += 1;
+                    "not yet: configuration could show it, no rule checks it".to_string()
+                }
+            };
+            let text = item.text.replace('|', "\\|");
+            body.push_str(&format!("| {text} | `{}` | {coverage} |\n", item.id));
+        }
+    }
+    format!(
+        "# Checklist coverage\n\n\
+         Generated from the rules' `checklist` metadata by `PREFLIGHT_BLESS=1 cargo test --test \\\n\
+         checklist_report`; edit the rules or `policies/checklist.toml`, not this page.\n\n\
+         Of {} items: **{full}** checked by rules, **{partly}** checked in part (a person confirms \\\n\
+         the rest), **{attest}** only a person can confirm (record it with `[attest]` in \\\n\
+         preflight.toml), **{open}** that configuration could show but no rule checks yet.\n{body}",
+        items().len()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
