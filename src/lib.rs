@@ -4,6 +4,7 @@
 //! The stages, each a module: [`walk`] finds files, [`parse`] detects and parses them into
 //! [`model`] documents, [`engine`] runs the policies, [`report`] renders the findings.
 
+pub mod authoring;
 pub mod check;
 pub mod config;
 pub mod dump;
@@ -19,4 +20,7 @@ pub mod walk;
 /// The default policy pack and stdlib, embedded at build time: `(path, source)` pairs.
 pub mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+
+    /// `policies/checklist.toml`: the ids rules may name in `META.checklist`.
+    pub static CHECKLIST: &str = include_str!("../policies/checklist.toml");
 }
