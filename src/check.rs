@@ -97,6 +97,21 @@ impl Checker {
         &self.host
     }
 
+    /// The host, to set rule parameters from config before scanning.
+    pub fn host_mut(&mut self) -> &mut Host {
+        &mut self.host
+    }
+
+    /// Policies that failed to load, as `policy-error` findings.
+    pub fn load_errors(&self) -> &[Finding] {
+        &self.load_errors
+    }
+
+    /// The policy files, which load errors point into.
+    pub fn policy_sources(&self) -> &SourceMap {
+        &self.policy_sources
+    }
+
     /// Scans `root` (a directory or one file).
     pub fn run(&self, root: &Path) -> Outcome {
         scan(self, root)

@@ -1,5 +1,9 @@
 //! The policy author's commands: `new`, `test`, `rules`, `explain` and `docs`.
 
+pub mod new;
+pub mod rules;
+pub mod test;
+
 /// The candidate nearest to `word` by edit distance, when it is near enough to be a typo
 /// (at most a third of the word's length): the "did you mean" of error messages.
 pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {

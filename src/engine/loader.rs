@@ -16,6 +16,8 @@ pub struct Rule {
     pub docs: Arc<str>,
     /// Where the rule came from: `policies/…` inside the binary, or a path on disk.
     pub origin: String,
+    /// Part of the default pack built into the binary.
+    pub embedded: bool,
     pub source: Arc<SourceFile>,
     pub entry: Entry,
     /// The parameters the rule runs with: `META.params` with any overrides from config.
@@ -129,6 +131,7 @@ pub fn compile_rule(
         docs: doc_text(ast.doc()).into(),
         params: Arc::new(meta.params.clone()),
         origin: file.path.clone(),
+        embedded: false,
         source: file,
         entry,
         meta: Arc::new(meta),
@@ -138,7 +141,11 @@ pub fn compile_rule(
 
 /// Line and column of `key:` inside the `META` map that starts at `meta_line`, so an error
 /// about a key points at it.
-pub(super) fn meta_key_position(file: &SourceFile, meta_line: u32, key: &str) -> Option<(u32, u32)> {
+pub(super) fn meta_key_position(
+    file: &SourceFile,
+    meta_line: u32,
+    key: &str,
+) -> Option<(u32, u32)> {
     let mut depth = 0i32;
     for line in meta_line..=file.line_count() {
         let text = file.line_text(line);

@@ -145,12 +145,14 @@ impl RuleMeta {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let checklist = string_list(map, "checklist")?;
-        if let Some(unknown) = checklist.iter().find(|c| {
-            !c.starts_with(ORG_CHECKLIST_PREFIX) && !checklist_ids().contains(c.as_str())
-        }) {
-            let near = crate::authoring::closest(unknown, checklist_ids().iter().map(String::as_str))
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
+        if let Some(unknown) = checklist
+            .iter()
+            .find(|c| !c.starts_with(ORG_CHECKLIST_PREFIX) && !checklist_ids().contains(c.as_str()))
+        {
+            let near =
+                crate::authoring::closest(unknown, checklist_ids().iter().map(String::as_str))
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
             return Err(MetaError::at(
                 "checklist",
                 format!(
@@ -312,9 +314,11 @@ mod tests {
                 .contains("unknown META key `sevrity`")
         );
         assert!(
-            meta(r#"#{ id: "a/b", title: "t", severity: "low", applies_to: [], peers: ["DL3002"] }"#)
-                .unwrap_err()
-                .contains("must be `tool:rule`")
+            meta(
+                r#"#{ id: "a/b", title: "t", severity: "low", applies_to: [], peers: ["DL3002"] }"#
+            )
+            .unwrap_err()
+            .contains("must be `tool:rule`")
         );
         assert!(
             meta(r#"#{ id: "a/b", title: "t", severity: "low", applies_to: [], checklist: "x" }"#)

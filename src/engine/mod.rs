@@ -148,8 +148,12 @@ impl Host {
         };
         for (path, text) in embedded::POLICIES {
             let file = sources.add(*path, *text);
+            let rule = loader::compile_rule(&engine, file, &loader::id_from_path(path));
             add(
-                loader::compile_rule(&engine, file, &loader::id_from_path(path)),
+                rule.map(|rule| Rule {
+                    embedded: true,
+                    ..rule
+                }),
                 &mut errors,
             );
         }
@@ -204,12 +208,10 @@ impl Host {
     /// default's type (an int is accepted for a float); the error says what is wrong.
     pub fn set_params(&mut self, rule_id: &str, overrides: Map) -> Result<(), String> {
         let Some(rule) = self.rules.iter_mut().find(|r| r.meta.id == rule_id) else {
-            let near = crate::authoring::closest(
-                rule_id,
-                self.rules.iter().map(|r| r.meta.id.as_str()),
-            )
-            .map(|id| format!(" (did you mean `{id}`?)"))
-            .unwrap_or_default();
+            let near =
+                crate::authoring::closest(rule_id, self.rules.iter().map(|r| r.meta.id.as_str()))
+                    .map(|id| format!(" (did you mean `{id}`?)"))
+                    .unwrap_or_default();
             return Err(format!("no rule `{rule_id}`{near}"));
         };
         let defaults = &rule.meta.params;
@@ -345,7 +347,9 @@ impl Host {
 /// item of an array must have the type of the default's first item); else what it is.
 fn param_value(default: &Dynamic, value: Dynamic) -> Result<Dynamic, String> {
     if default.is_float() && value.is_int() {
-        return Ok(Dynamic::from_float(value.as_int().unwrap_or_default() as rhai::FLOAT));
+        return Ok(Dynamic::from_float(
+            value.as_int().unwrap_or_default() as rhai::FLOAT
+        ));
     }
     if default.type_name() != value.type_name() {
         return Err(format!("{} `{value}`", article(value.type_name())));
@@ -356,7 +360,10 @@ fn param_value(default: &Dynamic, value: Dynamic) -> Result<Dynamic, String> {
     if let (Some(item_type), Some(items)) = (item_type, value.read_lock::<rhai::Array>())
         && let Some(odd) = items.iter().find(|i| i.type_name() != item_type)
     {
-        return Err(format!("an array holding {} `{odd}`", article(odd.type_name())));
+        return Err(format!(
+            "an array holding {} `{odd}`",
+            article(odd.type_name())
+        ));
     }
     Ok(value)
 }
