@@ -275,10 +275,12 @@ impl Output {
             .with_code("fixture/unexpected")
             .with_severity(miette::Severity::Error)
             .with_help(help);
-            let file = unexpected
-                .source
-                .clone()
-                .or_else(|| fixture_file(&result.path, &unexpected.place));
+            // Name the fixture as the author wrote its path; a policy error is in its rule.
+            let file = if finding.rule == crate::finding::builtin::POLICY_ERROR {
+                unexpected.source.clone()
+            } else {
+                fixture_file(&result.path, &unexpected.place).or(unexpected.source.clone())
+            };
             if let Some(span) = finding.span {
                 diag = diag.with_label(LabeledSpan::new_primary_with_span(
                     Some("reported here, not marked".into()),
