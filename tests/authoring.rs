@@ -19,16 +19,27 @@ fn a_new_rule_passes_its_own_fixtures_and_a_broken_fixture_fails_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
     preflight()
         .current_dir(dir.path())
-        .args(["new", "compose/team-label", "--kind", "compose", "--dir", "org"])
+        .args([
+            "new",
+            "compose/team-label",
+            "--kind",
+            "compose",
+            "--dir",
+            "org",
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("created org/compose/team-label.rhai"));
+        .stdout(predicate::str::contains(
+            "created org/compose/team-label.rhai",
+        ));
     preflight()
         .current_dir(dir.path())
         .args(["test", "org"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("ok   compose/team-label (1 fail, 1 pass)"))
+        .stdout(predicate::str::contains(
+            "ok   compose/team-label (1 fail, 1 pass)",
+        ))
         .stdout(predicate::str::ends_with("\n2 passed, 0 failed\n"));
 
     // A mark on a line the rule does not report, and a pass fixture that now triggers it.
@@ -67,8 +78,12 @@ fn new_refuses_to_overwrite_and_checks_the_id() {
     new("docker/base-image").success();
     new("docker/base-image")
         .code(2)
-        .stderr(predicate::str::contains("exists already; `new` does not overwrite"));
-    new("Docker Base").code(2).stderr(predicate::str::contains("is not a rule id"));
+        .stderr(predicate::str::contains(
+            "exists already; `new` does not overwrite",
+        ));
+    new("Docker Base")
+        .code(2)
+        .stderr(predicate::str::contains("is not a rule id"));
     preflight()
         .current_dir(dir.path())
         .args(["new", "x/y", "--kind", "kube"])
@@ -132,14 +147,22 @@ fn rules_without_fixtures_are_reported() {
         .args(["test", "org"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("rules without fixtures: compose/untested"));
+        .stdout(predicate::str::contains(
+            "rules without fixtures: compose/untested",
+        ));
 }
 
 #[test]
 fn rules_lists_default_and_org_rules() {
     let assert = preflight()
         .current_dir(repo())
-        .args(["rules", "--format", "json", "--policies", "examples/org-policies"])
+        .args([
+            "rules",
+            "--format",
+            "json",
+            "--policies",
+            "examples/org-policies",
+        ])
         .assert()
         .success();
     let rules: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
@@ -158,8 +181,14 @@ fn rules_lists_default_and_org_rules() {
     assert_eq!(default["params"]["min_hsts_seconds"], 31536000);
     let org = find("docker/approved-registry");
     assert_eq!(org["source"], "path");
-    assert_eq!(org["path"], "examples/org-policies/docker/approved-registry.rhai");
-    assert_eq!(org["checklist"], serde_json::json!(["org.supply-chain.approved-registry"]));
+    assert_eq!(
+        org["path"],
+        "examples/org-policies/docker/approved-registry.rhai"
+    );
+    assert_eq!(
+        org["checklist"],
+        serde_json::json!(["org.supply-chain.approved-registry"])
+    );
     preflight()
         .args(["rules", "--format", "markdown"])
         .assert()
@@ -181,7 +210,9 @@ fn explain_prints_the_rule_page_or_the_nearest_id() {
         ))
         .stdout(predicate::str::contains("## Why is this bad?"))
         .stdout(predicate::str::contains("min_hsts_seconds = 31536000"))
-        .stdout(predicate::str::contains("tests/fixtures/django/hsts-max-age-short/pass/settings.py"))
+        .stdout(predicate::str::contains(
+            "tests/fixtures/django/hsts-max-age-short/pass/settings.py",
+        ))
         .stdout(predicate::str::contains("## References"));
     preflight()
         .args(["explain", "docker/run-as-root"])
@@ -202,8 +233,14 @@ fn docs_writes_an_index_and_a_page_per_rule() {
     let index = std::fs::read_to_string(out.path().join("index.md")).unwrap();
     assert!(index.contains("| [`docker/approved-registry`](docker/approved-registry.md) | high |"));
     let page = std::fs::read_to_string(out.path().join("docker/approved-registry.md")).unwrap();
-    assert!(page.contains("FROM node:22-bookworm-slim AS assets\n# ^expect: docker/approved-registry"), "{page}");
-    assert!(page.contains("registries = [\"registry.example.com/\"]"), "{page}");
+    assert!(
+        page.contains("FROM node:22-bookworm-slim AS assets\n# ^expect: docker/approved-registry"),
+        "{page}"
+    );
+    assert!(
+        page.contains("registries = [\"registry.example.com/\"]"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -213,7 +250,9 @@ fn params_are_overridden_with_checked_types() {
     let map = |script: &str| rhai::Engine::new().eval::<rhai::Map>(script).unwrap();
     assert_eq!(
         host.set_params("django/hsts-max-age-shrt", map("#{}")),
-        Err("no rule `django/hsts-max-age-shrt` (did you mean `django/hsts-max-age-short`?)".into())
+        Err(
+            "no rule `django/hsts-max-age-shrt` (did you mean `django/hsts-max-age-short`?)".into()
+        )
     );
     assert_eq!(
         host.set_params("django/hsts-max-age-short", map("#{ min_seconds: 5 }")),
@@ -251,7 +290,10 @@ fn params_are_overridden_with_checked_types() {
     assert!(hsts(&checker).is_empty());
     checker
         .host_mut()
-        .set_params("django/hsts-max-age-short", map("#{ min_hsts_seconds: 63072000 }"))
+        .set_params(
+            "django/hsts-max-age-short",
+            map("#{ min_hsts_seconds: 63072000 }"),
+        )
         .unwrap();
     assert_eq!(
         hsts(&checker),

@@ -37,8 +37,10 @@ fn the_rules_reference_is_current() {
     std::env::set_current_dir(root).unwrap();
     let index = FixtureIndex::new(&host, Some(std::path::Path::new("tests/fixtures")), &[]);
     let pages = rules::pages(&host, &index, Some(".."));
-    let expected: std::collections::BTreeSet<String> =
-        pages.iter().map(|(rel, _)| format!("docs/rules/{rel}")).collect();
+    let expected: std::collections::BTreeSet<String> = pages
+        .iter()
+        .map(|(rel, _)| format!("docs/rules/{rel}"))
+        .collect();
     if std::env::var_os("PREFLIGHT_BLESS").is_some() {
         let _ = std::fs::remove_dir_all(root.join("docs/rules"));
     }

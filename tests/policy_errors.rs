@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use preflight::check::{self, Options};
 use preflight::report::pretty;
 
-const META: &str = r#"const META = #{ id: "org/rule", title: "t", severity: "high", applies_to: ["compose"] };"#;
+const META: &str =
+    r#"const META = #{ id: "org/rule", title: "t", severity: "high", applies_to: ["compose"] };"#;
 
 fn project() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects/snapshot")
@@ -56,12 +57,16 @@ fn compile_error() {
 
 #[test]
 fn type_mismatch() {
-    insta::assert_snapshot!(runtime("    let services = doc.services;\n    if services.len() { print(\"some\"); }"));
+    insta::assert_snapshot!(runtime(
+        "    let services = doc.services;\n    if services.len() { print(\"some\"); }"
+    ));
 }
 
 #[test]
 fn missing_function() {
-    insta::assert_snapshot!(runtime("    let image = doc.services.web.image;\n    image.registry_of();"));
+    insta::assert_snapshot!(runtime(
+        "    let image = doc.services.web.image;\n    image.registry_of();"
+    ));
 }
 
 #[test]
@@ -83,7 +88,9 @@ fn operations_limit() {
 fn call_depth_limit() {
     insta::assert_snapshot!(policy_errors(&[(
         "org/rule.rhai",
-        &format!("{META}\n\nfn deeper(n) {{ deeper(n + 1) }}\n\nfn check(doc) {{\n    deeper(0);\n}}\n"),
+        &format!(
+            "{META}\n\nfn deeper(n) {{ deeper(n + 1) }}\n\nfn check(doc) {{\n    deeper(0);\n}}\n"
+        ),
     )]));
 }
 
@@ -97,7 +104,9 @@ fn metadata_errors() {
         ),
         (
             "org/no-severity.rhai",
-            &rule("    id: \"org/no-severity\",\n    title: \"t\",\n    applies_to: [\"compose\"],"),
+            &rule(
+                "    id: \"org/no-severity\",\n    title: \"t\",\n    applies_to: [\"compose\"],"
+            ),
         ),
         (
             "org/no-kinds.rhai",
@@ -105,19 +114,27 @@ fn metadata_errors() {
         ),
         (
             "org/bad-kind.rhai",
-            &rule("    id: \"org/bad-kind\",\n    title: \"t\",\n    severity: \"high\",\n    applies_to: [\"kubernetes\"],"),
+            &rule(
+                "    id: \"org/bad-kind\",\n    title: \"t\",\n    severity: \"high\",\n    applies_to: [\"kubernetes\"],"
+            ),
         ),
         (
             "org/bad-checklist.rhai",
-            &rule("    id: \"org/bad-checklist\",\n    title: \"t\",\n    severity: \"high\",\n    applies_to: [\"compose\"],\n    checklist: [\"deploy.security.django.debug\"],"),
+            &rule(
+                "    id: \"org/bad-checklist\",\n    title: \"t\",\n    severity: \"high\",\n    applies_to: [\"compose\"],\n    checklist: [\"deploy.security.django.debug\"],"
+            ),
         ),
         (
             "compose/latest-tag.rhai",
-            &rule("    id: \"compose/latest-tag\",\n    title: \"t\",\n    severity: \"high\",\n    applies_to: [\"compose\"],"),
+            &rule(
+                "    id: \"compose/latest-tag\",\n    title: \"t\",\n    severity: \"high\",\n    applies_to: [\"compose\"],"
+            ),
         ),
         (
             "org/replaces-nothing.rhai",
-            &rule("    id: \"org/replaces-nothing\",\n    title: \"t\",\n    severity: \"high\",\n    applies_to: [\"compose\"],\n    replaces: true,"),
+            &rule(
+                "    id: \"org/replaces-nothing\",\n    title: \"t\",\n    severity: \"high\",\n    applies_to: [\"compose\"],\n    replaces: true,"
+            ),
         ),
     ]));
 }
@@ -145,8 +162,16 @@ fn an_error_on_one_document_leaves_the_others_checked() {
     )
     .unwrap();
     let project = tempfile::tempdir().unwrap();
-    std::fs::write(project.path().join("docker-compose.yml"), "services:\n  web:\n    image: a\n").unwrap();
-    std::fs::write(project.path().join("compose.prod.yaml"), "services:\n  api:\n    image: a\n").unwrap();
+    std::fs::write(
+        project.path().join("docker-compose.yml"),
+        "services:\n  web:\n    image: a\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.path().join("compose.prod.yaml"),
+        "services:\n  api:\n    image: a\n",
+    )
+    .unwrap();
     let outcome = check::run(
         project.path(),
         &Options {
@@ -158,7 +183,18 @@ fn an_error_on_one_document_leaves_the_others_checked() {
         .findings
         .iter()
         .filter(|f| f.rule == "org/rule" || f.rule == "policy-error")
-        .map(|f| (f.rule.as_str(), f.path.as_deref().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_string()))
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.path
+                    .as_deref()
+                    .unwrap_or_default()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
         .collect();
     mine.sort();
     assert_eq!(

@@ -13,7 +13,11 @@ fn stdlib_cases_hold() {
     let mut count = 0;
     for entry in std::fs::read_dir(&cases).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, org.path().join("stdlib").join(path.file_name().unwrap())).unwrap();
+        std::fs::copy(
+            &path,
+            org.path().join("stdlib").join(path.file_name().unwrap()),
+        )
+        .unwrap();
         count += 1;
     }
     assert!(count > 0);
