@@ -278,6 +278,11 @@ fn params_are_overridden_with_checked_types() {
         "DEBUG = False\nMIDDLEWARE = [\"django.middleware.security.SecurityMiddleware\"]\nSECURE_HSTS_SECONDS = 31536000\n",
     )
     .unwrap();
+    std::fs::write(
+        project.path().join("Dockerfile"),
+        "FROM acme/python:3.12\nUSER app\n",
+    )
+    .unwrap();
     let hsts = |checker: &preflight::check::Checker| {
         checker
             .run(project.path())
@@ -288,6 +293,33 @@ fn params_are_overridden_with_checked_types() {
             .collect::<Vec<_>>()
     };
     assert!(hsts(&checker).is_empty());
+    let unofficial = |checker: &preflight::check::Checker| {
+        checker
+            .run(project.path())
+            .findings
+            .iter()
+            .any(|f| f.rule == "docker/unofficial-base-image")
+    };
+    assert!(unofficial(&checker));
+    // A preflight.toml table, as the config reads it, converts to the values set_params takes.
+    let mut sources = preflight::model::SourceMap::default();
+    let file = sources.add(
+        "preflight.toml",
+        "[params]\ntrusted_namespaces = [\"acme\"]\n",
+    );
+    let (documents, _) =
+        preflight::parse::parse_file(&file, preflight::model::Format::Toml, None, &|_, _| None);
+    let table = documents[0].root.get("params").unwrap();
+    let overrides = preflight::engine::param_from_node(table).cast::<rhai::Map>();
+    assert_eq!(
+        checker
+            .host_mut()
+            .set_params("docker/unofficial-base-image", overrides),
+        Ok(())
+    );
+
+    assert!(!unofficial(&checker));
+
     checker
         .host_mut()
         .set_params(

@@ -343,6 +343,30 @@ impl Host {
     }
 }
 
+/// A parameter value from configuration (a `[rules.params."<id>"]` table of preflight.toml)
+/// as the plain Rhai value `Host::set_params` takes: strings, numbers, booleans, arrays and
+/// object maps, without spans.
+pub fn param_from_node(node: &crate::model::Node) -> Dynamic {
+    use crate::model::Value;
+    match &node.value {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => (*b).into(),
+        Value::Int(i) => (*i).into(),
+        Value::Float(f) => (*f).into(),
+        Value::Str(s) => s.to_string().into(),
+        Value::List(items) => items
+            .iter()
+            .map(param_from_node)
+            .collect::<rhai::Array>()
+            .into(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(key, value)| (key.name.as_ref().into(), param_from_node(value)))
+            .collect::<Map>()
+            .into(),
+    }
+}
+
 /// `value` if it has the type of `default` (an int is widened for a float default, and every
 /// item of an array must have the type of the default's first item); else what it is.
 fn param_value(default: &Dynamic, value: Dynamic) -> Result<Dynamic, String> {
