@@ -332,3 +332,47 @@ fn params_are_overridden_with_checked_types() {
         vec!["SECURE_HSTS_SECONDS is 31536000 (about 365 days), less than the required 63072000"]
     );
 }
+
+/// `<dir>/stdlib/<name>.rhai` is a module the directory's rules import by name; it is not a
+/// rule, and it cannot take a built-in module's name.
+#[test]
+fn an_org_directory_brings_its_own_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "org/stdlib/teams.rhai",
+        "/// The label naming a service's team.\nfn label() { \"com.example.team\" }\n",
+    );
+    write(
+        "org/compose/team.rhai",
+        "import \"teams\" as teams;\nconst META = #{ id: \"compose/team\", title: \"t\", severity: \"low\", applies_to: [\"compose\"] };\nfn check(doc) {\n    for s in doc.services.entries() {\n        if s.value.labels[teams::label()] == () { report(s.key, \"no team\"); }\n    }\n}\n",
+    );
+    write(
+        "org/tests/fixtures/compose/team/fail/docker-compose.yml",
+        "services:\n  web: # expect: compose/team\n    image: a\n",
+    );
+    write(
+        "org/tests/fixtures/compose/team/pass/docker-compose.yml",
+        "services:\n  web:\n    image: a\n    labels:\n      com.example.team: shop\n",
+    );
+    preflight()
+        .current_dir(dir.path())
+        .args(["test", "org"])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with("\n2 passed, 0 failed\n"));
+
+    write("org/stdlib/images.rhai", "fn parse(x) { x }\n");
+    preflight()
+        .current_dir(dir.path())
+        .args(["test", "org", "--color", "never"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "a module named `images` is loaded already",
+        ));
+}

@@ -9,13 +9,13 @@ use preflight::check::{self, Options};
 fn stdlib_cases_hold() {
     let org = tempfile::tempdir().unwrap();
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stdlib");
-    std::fs::create_dir_all(org.path().join("stdlib")).unwrap();
+    std::fs::create_dir_all(org.path().join("cases")).unwrap();
     let mut count = 0;
     for entry in std::fs::read_dir(&cases).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(
             &path,
-            org.path().join("stdlib").join(path.file_name().unwrap()),
+            org.path().join("cases").join(path.file_name().unwrap()),
         )
         .unwrap();
         count += 1;

@@ -198,13 +198,34 @@ pub fn id_from_path(path: &str) -> String {
     }
 }
 
-/// Every `.rhai` file under an organisation's policy directory, in path order.
+/// Where an organisation's policy directory keeps its importable modules.
+pub const MODULES_DIR: &str = "stdlib";
+
+/// The modules of an organisation's policy directory: `<dir>/stdlib/*.rhai`, in path order.
+pub fn module_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(MODULES_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "rhai"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every rule file (`.rhai`) under an organisation's policy directory, in path order: all but
+/// the modules of its `stdlib/`.
 pub fn policy_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
+    let modules = dir.join(MODULES_DIR);
     while let Some(current) = pending.pop() {
         for entry in std::fs::read_dir(&current)? {
             let path = entry?.path();
+            if path == modules {
+                continue;
+            }
             if path.is_dir() {
                 pending.push(path);
             } else if path.extension().is_some_and(|e| e == "rhai") {

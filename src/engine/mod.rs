@@ -85,6 +85,39 @@ impl Host {
             .iter()
             .map(|(path, text)| sources.add(*path, *text))
             .collect();
+        // An organisation's own modules, `<dir>/stdlib/<name>.rhai`, import as `"<name>"`.
+        for dir in policy_dirs {
+            for path in loader::module_files(dir) {
+                let display = path.display().to_string();
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    Err(err) => {
+                        errors.push(PolicyError {
+                            file: sources.add(display, ""),
+                            line: 1,
+                            column: 1,
+                            message: format!("cannot read module: {err}"),
+                        });
+                        continue;
+                    }
+                };
+                let file = sources.add(display, text);
+                let name = module_name(&file.path);
+                if pending.iter().any(|other| module_name(&other.path) == name) {
+                    errors.push(PolicyError {
+                        file: file.clone(),
+                        line: 1,
+                        column: 1,
+                        message: format!(
+                            "a module named `{name}` is loaded already (the built-in stdlib's, or \
+                             another directory's): rename this one"
+                        ),
+                    });
+                    continue;
+                }
+                pending.push(file);
+            }
+        }
         loop {
             let mut failed = Vec::new();
             let before = pending.len();
