@@ -73,12 +73,23 @@ pub fn run(options: &TestOptions) -> Result<TestReport, String> {
         suites.push((root.clone(), rules));
     }
     for dir in &options.dirs {
-        let rules = checker
+        let rules: Vec<&Rule> = checker
             .host()
             .rules()
             .iter()
             .filter(|r| !r.embedded && Path::new(&r.origin).starts_with(dir))
             .collect();
+        let broken = checker.load_errors().iter().any(|f| {
+            f.path
+                .as_deref()
+                .is_some_and(|p| Path::new(p).starts_with(dir))
+        });
+        if rules.is_empty() && !broken {
+            return Err(format!(
+                "no rules in `{}`: a policy directory holds `<area>/<rule>.rhai` files",
+                dir.display()
+            ));
+        }
         suites.push((dir.join(FIXTURES), rules));
     }
 
