@@ -128,3 +128,27 @@ fn check_generated(rel: &str, expected: &str) {
         "{rel} is out of date: run `PREFLIGHT_BLESS=1 cargo test --test docs`"
     );
 }
+
+/// Every function the host registers for policies is in the reference of
+/// docs/writing-policies.md, so the hand-written API tables cannot fall behind the engine.
+#[test]
+fn every_host_function_is_documented() {
+    let docs = include_str!("../docs/writing-policies.md");
+    let checker = preflight::check::Checker::new(&Default::default());
+    let mut missing: Vec<String> = checker
+        .host()
+        .api_signatures()
+        .iter()
+        .filter_map(|signature| {
+            let name = signature.split('(').next()?;
+            // Operators and indexers are documented by their syntax, not a name.
+            let name = name.strip_prefix("get$").unwrap_or(name);
+            (name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !docs.contains(&format!("{name}("))
+                && !docs.contains(&format!(".{name}")))
+            .then(|| name.to_string())
+        })
+        .collect();
+    missing.dedup();
+    assert!(missing.is_empty(), "host functions missing from docs/writing-policies.md: {missing:?}");
+}
