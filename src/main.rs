@@ -429,7 +429,7 @@ fn explain_command(args: &ExplainArgs) -> Result<ExitCode, String> {
 fn docs_command(args: &DocsArgs) -> Result<ExitCode, String> {
     let host = load_host(&args.policies)?;
     let index = FixtureIndex::new(&host, default_pack_fixtures(), &args.policies);
-    let written = authoring::rules::write_docs(&host, &index, &args.out, None)?;
+    let written = authoring::rules::write_docs(&host, &index, &args.out)?;
     println!("wrote {} pages to {}", written.len(), args.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! The documentation's examples are real output.
 
 use std::fmt::Write;
+use std::path::Path;
 use std::process::Command;
 
 use preflight::authoring::rules::{self, FixtureIndex};
@@ -26,7 +27,7 @@ fn model_docs_examples_are_current() {
     );
 }
 
-/// docs/rules/ is `preflight docs` of the default pack: an index and one page per rule, with
+/// docs/rules/ is `preflight docs --out docs/rules` of the default pack: an index and one page per rule, with
 /// its fixtures. `PREFLIGHT_BLESS=1 cargo test --test docs` rewrites it after a rule changes.
 #[test]
 fn the_rules_reference_is_current() {
@@ -36,7 +37,11 @@ fn the_rules_reference_is_current() {
     // Fixture paths relative to the checkout, as `preflight docs` run there shows them.
     std::env::set_current_dir(root).unwrap();
     let index = FixtureIndex::new(&host, Some(std::path::Path::new("tests/fixtures")), &[]);
-    let pages = rules::pages(&host, &index, Some(".."));
+    let pages = rules::pages(
+        &host,
+        &index,
+        rules::root_from(Path::new("docs/rules")).as_deref(),
+    );
     let expected: std::collections::BTreeSet<String> = pages
         .iter()
         .map(|(rel, _)| format!("docs/rules/{rel}"))
@@ -150,5 +155,8 @@ fn every_host_function_is_documented() {
         })
         .collect();
     missing.dedup();
-    assert!(missing.is_empty(), "host functions missing from docs/writing-policies.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "host functions missing from docs/writing-policies.md: {missing:?}"
+    );
 }

@@ -133,16 +133,12 @@ pub fn explain(host: &Host, index: &FixtureIndex, id: &str) -> Result<String, St
     }
 }
 
-/// Writes one page per rule under `out` (`<area>/<rule>.md`) and an `index.md`. `repo_root`
-/// is where source links point from, relative to `out` (for the default pack's docs).
-pub fn write_docs(
-    host: &Host,
-    index: &FixtureIndex,
-    out: &Path,
-    repo_root: Option<&str>,
-) -> Result<Vec<PathBuf>, String> {
+/// Writes one page per rule under `out` (`<area>/<rule>.md`) and an `index.md`. When `out` is
+/// a relative path below the current directory, source and fixture paths (relative to the
+/// current directory) become links.
+pub fn write_docs(host: &Host, index: &FixtureIndex, out: &Path) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
-    for (rel, text) in pages(host, index, repo_root) {
+    for (rel, text) in pages(host, index, root_from(out).as_deref()) {
         let path = out.join(&rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -155,7 +151,27 @@ pub fn write_docs(
     Ok(written)
 }
 
-/// `(relative path, text)` of every docs page: `index.md` and `<area>/<rule>.md`.
+/// The way back from `out` to the current directory: `../..` for `docs/rules`; `None` when
+/// there is none to write (an absolute path, or one with `..`).
+pub fn root_from(out: &Path) -> Option<String> {
+    use std::path::Component;
+    let mut depth = 0;
+    for component in out.components() {
+        match component {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(if depth == 0 {
+        ".".into()
+    } else {
+        vec![".."; depth].join("/")
+    })
+}
+
+/// `(relative path, text)` of every docs page: `index.md` and `<area>/<rule>.md`. `repo_root`
+/// is the way from the index's directory to the directory paths are relative to.
 pub fn pages(host: &Host, index: &FixtureIndex, repo_root: Option<&str>) -> Vec<(String, String)> {
     let mut index_page = String::from(
         "# Rules\n\n\
@@ -218,6 +234,8 @@ fn page(rule: &Rule, index: &FixtureIndex, repo_root: Option<&str>) -> String {
     }
     let origin = if rule.embedded {
         format!("{} (built in)", link(&rule.origin))
+    } else if Path::new(&rule.origin).is_relative() {
+        link(&rule.origin)
     } else {
         format!("`{}`", rule.origin)
     };
