@@ -42,11 +42,11 @@ fn a_new_rule_passes_its_own_fixtures_and_a_broken_fixture_fails_at_its_line() {
         ))
         .stdout(predicate::str::ends_with("\n2 passed, 0 failed\n"));
 
-    // A mark on a line the rule does not report, and a pass fixture that now triggers it.
+    // A mark one line off from the finding, and a pass fixture that now triggers the rule.
     let fixtures = dir.path().join("org/tests/fixtures/compose/team-label");
     std::fs::write(
         fixtures.join("fail/docker-compose.yml"),
-        "services:\n  web: # expect: compose/team-label\n    image: registry.example.com/web:1\n",
+        "services:\n  web: # expect: compose/team-label\n    image: nginx:1.27.3\n",
     )
     .unwrap();
     std::fs::write(

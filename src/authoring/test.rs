@@ -132,18 +132,20 @@ pub fn run(options: &TestOptions) -> Result<TestReport, String> {
                     result
                 })
                 .collect();
-            let bad: Vec<&FixtureResult> = results.iter().filter(|r| !r.passed()).collect();
+            let bad = results.iter().filter(|r| !r.passed()).count();
             let fails = files.iter().filter(|(_, must_fail)| *must_fail).count();
             let counts = format!("{fails} fail, {} pass", files.len() - fails);
-            if bad.is_empty() {
+            if bad == 0 {
                 out.line(&format!("ok   {id} ({counts})"));
             } else {
                 out.line(&format!("FAIL {id} ({counts})"));
             }
-            passed += results.len() - bad.len();
-            failed += bad.len();
-            for result in bad {
-                out.mismatches(result);
+            passed += results.len() - bad;
+            failed += bad;
+            for (result, (_, must_fail)) in results.iter().zip(files) {
+                if !result.passed() {
+                    out.mismatches(result, *must_fail);
+                }
             }
             if fails == 0 {
                 without_fixtures.push(format!("{id} (no fail fixture)"));
@@ -238,12 +240,24 @@ impl Output {
     }
 
     /// One diagnostic per missing mark and per unexpected finding of a fixture.
-    fn mismatches(&mut self, result: &FixtureResult) {
+    fn mismatches(&mut self, result: &FixtureResult, must_fail: bool) {
         for (place, mark) in &result.missing {
             let rule = fixtures::mark_rule(mark);
             let file = fixture_file(&result.path, place);
+            // The usual cause: the rule reports the right thing one node off.
+            let elsewhere: Vec<String> = result
+                .unexpected
+                .iter()
+                .filter(|u| u.finding.rule == rule && u.place.path == place.path)
+                .map(|u| u.place.line.to_string())
+                .collect();
+            let instead = match elsewhere.len() {
+                0 => String::new(),
+                1 => format!(" (it reported line {} instead)", elsewhere[0]),
+                _ => format!(" (it reported lines {} instead)", elsewhere.join(", ")),
+            };
             let mut diag = MietteDiagnostic::new(format!(
-                "expected `{mark}` {}, but the rule reported nothing there",
+                "expected `{mark}` {}, but the rule reported nothing there{instead}",
                 match place.path {
                     None => "about the project".to_string(),
                     Some(_) => format!("on line {}", place.line),
@@ -265,13 +279,12 @@ impl Output {
         }
         for unexpected in &result.unexpected {
             let finding = &unexpected.finding;
-            let pass = !result.path.components().any(|c| c.as_os_str() == "fail");
             let help = if crate::finding::builtin::is_tool_problem(&finding.rule) {
                 finding
                     .help
                     .clone()
                     .unwrap_or_else(|| "fix the fixture or the rule".into())
-            } else if pass {
+            } else if !must_fail {
                 "a `pass` fixture must not trigger the rule: fix the rule, or move the case to `fail/` with a mark".into()
             } else {
                 format!(
