@@ -57,9 +57,9 @@ pub fn run(options: &TestOptions) -> Result<TestReport, String> {
 
     // A rule that does not load fails its fixtures for a reason the fixtures do not show.
     let mut load_errors = 0;
-    for error in checker_load_errors(&checker) {
+    for (source, diagnostic) in checker_load_errors(&checker) {
         load_errors += 1;
-        out.diagnostic(&error.0, error.1);
+        out.diagnostic(&source, diagnostic);
     }
 
     let mut suites: Vec<(PathBuf, Vec<&Rule>)> = Vec::new();
