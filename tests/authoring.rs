@@ -219,6 +219,11 @@ fn explain_prints_the_rule_page_or_the_nearest_id() {
         .assert()
         .code(2)
         .stderr("error: no rule `docker/run-as-root`; did you mean `docker/runs-as-root`?\n");
+    preflight()
+        .args(["explain", "runs-as-root"])
+        .assert()
+        .code(2)
+        .stderr("error: no rule `runs-as-root`; did you mean `compose/runs-as-root` or `docker/runs-as-root` or `k8s/runs-as-root`?\n");
 }
 
 #[test]

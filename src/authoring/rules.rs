@@ -121,13 +121,17 @@ pub fn explain(host: &Host, index: &FixtureIndex, id: &str) -> Result<String, St
         Some(rule) => Ok(page(rule, index, None)),
         None => {
             let ids = host.rules().iter().map(|r| r.meta.id.as_str());
-            let near = super::closest(id, ids.clone())
-                .or_else(|| {
-                    // `runs-as-root` alone: the rules of any area with that name.
-                    ids.clone().find(|i| i.rsplit('/').next() == Some(id))
-                })
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_else(|| "; `preflight rules` lists them".into());
+            // `runs-as-root` alone: the rules of every area with that name.
+            let named: Vec<String> = ids
+                .clone()
+                .filter(|i| i.rsplit('/').next() == Some(id))
+                .map(|i| format!("`{i}`"))
+                .collect();
+            let near = match super::closest(id, ids) {
+                _ if !named.is_empty() => format!("; did you mean {}?", named.join(" or ")),
+                Some(near) => format!("; did you mean `{near}`?"),
+                None => "; `preflight rules` lists them".into(),
+            };
             Err(format!("no rule `{id}`{near}"))
         }
     }
