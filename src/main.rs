@@ -56,7 +56,8 @@ struct NewArgs {
 
 #[derive(clap::Args)]
 struct TestArgs {
-    /// Policy directories: `<area>/<rule>.rhai` files, fixtures under `tests/fixtures/`.
+    /// Policy directories: `<area>/<rule>.rhai` files, fixtures under `tests/fixtures/`
+    /// (default: the current directory).
     dirs: Vec<PathBuf>,
     /// Also test the built-in pack against FIXTURES (`tests/fixtures` of a preflight checkout).
     #[arg(long, value_name = "FIXTURES", num_args = 0..=1, default_missing_value = "tests/fixtures")]
