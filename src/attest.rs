@@ -13,9 +13,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::checklist;
-use crate::config::{closest, config_error};
+use crate::config::config_error;
 use crate::finding::Finding;
 use crate::model::{Node, SourceFile, Span, Value};
+use crate::suggest::closest;
 
 #[derive(Debug, Clone)]
 pub struct Attestation {
@@ -110,7 +111,7 @@ pub fn attest_table(
     for (key, value) in entries.iter() {
         if checklist::item(&key.name).is_none() {
             let ids: Vec<&str> = checklist::items().iter().map(|i| i.id.as_str()).collect();
-            let hint = closest(&key.name, &ids)
+            let hint = closest(&key.name, ids.iter().copied())
                 .map(|id| format!("; did you mean `{id}`?"))
                 .unwrap_or_else(|| "; ids are listed in docs/checklist-coverage.md".into());
             errors.push(config_error(

@@ -82,6 +82,49 @@ impl Outcome {
     }
 }
 
+/// Sets each `[rules.params."<id>"]` value on its rule; a mistake (an area pattern, an
+/// unknown parameter, a value of the wrong type) is a `config-error` at the value.
+fn apply_params(config: &Config, host: &mut Host, known: &[&str]) -> Vec<Finding> {
+    let file = config.file.as_deref().unwrap_or(crate::config::FILE_NAME);
+    let mut errors = Vec::new();
+    for (rule, table) in &config.rules.params {
+        // Unknown ids were reported with the other rule references.
+        if crate::config::unknown_rule_message(rule, known).is_some() {
+            continue;
+        }
+        if rule.pattern.ends_with("/*") {
+            errors.push(crate::config::config_error_at(
+                file,
+                rule.span,
+                format!(
+                    "parameters belong to one rule, not an area: name a rule instead of `{}`",
+                    rule.pattern
+                ),
+            ));
+            continue;
+        }
+        // A rule the config does not run takes no parameters, and that is no mistake.
+        if !config.runs(&rule.pattern) {
+            continue;
+        }
+        for (key, value) in table.entries() {
+            let mut one = rhai::Map::new();
+            one.insert(key.name.as_ref().into(), engine::param_from_node(value));
+            let declared = host
+                .rules()
+                .iter()
+                .find(|r| r.meta.id == rule.pattern)
+                .is_some_and(|r| r.meta.params.contains_key(key.name.as_ref()));
+            if let Err(message) = host.set_params(&rule.pattern, one) {
+                // An unknown parameter is wrong at its name, a wrong value at the value.
+                let span = if declared { value.span } else { key.span };
+                errors.push(crate::config::config_error_at(file, Some(span), message));
+            }
+        }
+    }
+    errors
+}
+
 /// Scans `root` (a directory or one file) with freshly loaded policies.
 pub fn run(root: &Path, options: &Options) -> Outcome {
     Checker::new(options).run(root)
@@ -147,6 +190,7 @@ impl Checker {
                 .filter(|e| e.span.is_some()),
         );
         host.retain_rules(|meta| config.runs(&meta.id));
+        load_errors.extend(apply_params(&config, &mut host, &known));
         Checker {
             host,
             config,
@@ -162,6 +206,21 @@ impl Checker {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The host, to set rule parameters from config before scanning.
+    pub fn host_mut(&mut self) -> &mut Host {
+        &mut self.host
+    }
+
+    /// Policies that failed to load, as `policy-error` findings.
+    pub fn load_errors(&self) -> &[Finding] {
+        &self.load_errors
+    }
+
+    /// The policy files, which load errors point into.
+    pub fn policy_sources(&self) -> &SourceMap {
+        &self.policy_sources
     }
 
     /// Scans `root` (a directory or one file).

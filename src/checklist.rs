@@ -179,7 +179,7 @@ pub fn coverage_markdown(rules: &[(&str, &[String])]) -> String {
     format!(
         "# Checklist coverage\n\n\
          Generated from the rules' `checklist` metadata by `PREFLIGHT_BLESS=1 cargo test --test \\\n\
-         checklist_report`; edit the rules or `policies/checklist.toml`, not this page.\n\n\
+         docs`; edit the rules or `policies/checklist.toml`, not this page.\n\n\
          Of {} items: **{full}** checked by rules, **{partly}** checked in part (a person confirms \\\n\
          the rest), **{attest}** only a person can confirm (record it with `[attest]` in \\\n\
          preflight.toml), **{open}** that configuration could show but no rule checks yet.\n{body}",

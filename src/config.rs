@@ -309,37 +309,10 @@ pub fn unknown_rule_message(r: &RuleRef, known: &[&str]) -> Option<String> {
             r.pattern, r.pattern
         ));
     }
-    let suggestion = closest(&r.pattern, known)
+    let suggestion = crate::suggest::closest(&r.pattern, known.iter().copied())
         .map(|id| format!("; did you mean `{id}`?"))
         .unwrap_or_default();
     Some(format!("unknown rule `{}`{suggestion}", r.pattern))
-}
-
-/// The known id nearest to `word` by edit distance, if near enough to be a typo.
-pub(crate) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|id| (edit_distance(word, id), *id))
-        .filter(|(d, id)| *d <= (id.len() / 3).max(2))
-        .min()
-        .map(|(_, id)| id)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let here = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(here + 1);
-            prev = here;
-        }
-    }
-    row[b.len()]
 }
 
 const TOP_LEVEL_KEYS: &[&str] = &[

@@ -11,19 +11,30 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::check::{Checker, Options};
-use crate::finding::builtin;
+use crate::finding::{Finding, builtin};
+use crate::model::SourceFile;
 
 /// The outcome of one fixture file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct FixtureResult {
     pub rule: String,
     pub path: PathBuf,
     /// Places marked but not reported, as `(place, rule)`.
     pub missing: Vec<(Place, String)>,
-    /// Findings not marked, as `(place, rule: message)`.
-    pub unexpected: Vec<(Place, String)>,
+    /// Findings not marked.
+    pub unexpected: Vec<Unexpected>,
+}
+
+/// A finding no mark expected, with the file its span points into (a fixture file, or the
+/// `.rhai` file of a rule that failed).
+#[derive(Debug, Clone)]
+pub struct Unexpected {
+    pub place: Place,
+    pub finding: Finding,
+    pub source: Option<Arc<SourceFile>>,
 }
 
 /// Where a finding is expected: `path:line` inside a directory fixture, `line` in a file
@@ -55,10 +66,12 @@ impl FixtureResult {
             .missing
             .iter()
             .map(|(place, rule)| format!("  missing   {place} {rule}"));
-        let unexpected = self
-            .unexpected
-            .iter()
-            .map(|(place, finding)| format!("  unexpected {place} {finding}"));
+        let unexpected = self.unexpected.iter().map(|u| {
+            format!(
+                "  unexpected {} {}: {}",
+                u.place, u.finding.rule, u.finding.message
+            )
+        });
         missing.chain(unexpected).collect::<Vec<_>>().join("\n")
     }
 }
@@ -118,7 +131,13 @@ pub fn run_fixture(checker: &Checker, rule: &str, path: &Path, must_fail: bool) 
             Some(i) => {
                 expected.remove(i);
             }
-            None => unexpected.push((place, format!("{}: {}", finding.rule, finding.message))),
+            None => unexpected.push(Unexpected {
+                place,
+                finding: finding.clone(),
+                source: finding
+                    .span
+                    .and_then(|span| outcome.sources.get(span.source).cloned()),
+            }),
         }
     }
     FixtureResult {

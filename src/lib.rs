@@ -5,6 +5,7 @@
 //! [`model`] documents, [`engine`] runs the policies, [`report`] renders the findings.
 
 pub mod attest;
+pub mod authoring;
 pub mod baseline;
 pub mod check;
 pub mod checklist;
@@ -16,6 +17,7 @@ pub mod fixtures;
 pub mod model;
 pub mod parse;
 pub mod report;
+pub mod suggest;
 pub mod suppress;
 pub mod walk;
 

@@ -2,19 +2,20 @@
 
 use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use preflight::attest::Date;
+use preflight::authoring::{self, rules::FixtureIndex};
 use preflight::baseline::Baseline;
 use preflight::check::{self, Checker, Options};
 use preflight::config;
 use preflight::dump;
 use preflight::finding::Severity;
-use preflight::model::{SourceFile, SourceMap};
+use preflight::model::{Kind, SourceFile, SourceMap};
 use preflight::parse::{self, detect};
 use preflight::report::{checklist, gcc, github, json, junit, pretty, sarif};
 
@@ -34,12 +35,85 @@ enum Command {
     Parse(ParseArgs),
     /// Write a commented starter preflight.toml in DIR (default: the current directory).
     Init(InitArgs),
+    /// Scaffold a rule and its fail/pass fixtures in a policy directory.
+    New(NewArgs),
+    /// Run every rule's fixtures and report each mismatch at its line.
+    Test(TestArgs),
+    /// List every loaded rule: the default pack and organisation rules.
+    Rules(RulesArgs),
+    /// Print a rule's full documentation.
+    Explain(ExplainArgs),
+    /// Write one Markdown page per rule, and an index.
+    Docs(DocsArgs),
 }
 
 #[derive(clap::Args)]
 struct InitArgs {
     #[arg(default_value = ".")]
     dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    /// The rule's id, `area/rule-name`: the file becomes `<DIR>/<area>/<rule-name>.rhai`.
+    id: String,
+    /// The document kind the rule checks (compose, k8s, dockerfile, django-settings, …).
+    #[arg(long, value_parser = parse_kind)]
+    kind: Kind,
+    /// The organisation's policy directory.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct TestArgs {
+    /// Policy directories: `<area>/<rule>.rhai` files, fixtures under `tests/fixtures/`
+    /// (default: the current directory).
+    dirs: Vec<PathBuf>,
+    /// Also test the built-in pack against FIXTURES (`tests/fixtures` of a preflight checkout).
+    #[arg(long, value_name = "FIXTURES", num_args = 0..=1, default_missing_value = "tests/fixtures")]
+    default_pack: Option<PathBuf>,
+    /// Only rules whose id contains PATTERN.
+    #[arg(long, value_name = "PATTERN")]
+    filter: Option<String>,
+    /// When to colour the diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(clap::Args)]
+struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+    /// Organisation policy directories to load with the default pack; repeatable.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// The rule's id, e.g. `docker/runs-as-root`.
+    rule: String,
+    /// Organisation policy directories to load with the default pack; repeatable.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct DocsArgs {
+    /// The directory to write `index.md` and `<area>/<rule>.md` into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Document these organisation policy directories instead of the default pack.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(clap::Args)]
@@ -146,6 +220,13 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
 }
 
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::from_name(s).ok_or_else(|| {
+        let known: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown kind `{s}`; known kinds: {}", known.join(", "))
+    })
+}
+
 /// Exit codes: 0 no finding at or above `--fail-on`; 1 findings; 2 usage, input or policy error.
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -153,6 +234,11 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Parse(args) => parse_command(&args),
         Command::Init(args) => init(&args),
+        Command::New(args) => new_command(&args),
+        Command::Test(args) => test_command(&args),
+        Command::Rules(args) => rules_command(&args),
+        Command::Explain(args) => explain_command(&args),
+        Command::Docs(args) => docs_command(&args),
     };
     match result {
         Ok(code) => code,
@@ -382,4 +468,112 @@ fn parse_command(args: &ParseArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn new_command(args: &NewArgs) -> Result<ExitCode, String> {
+    let host = load_host(&[])?;
+    let replaces = host.rules().iter().any(|r| r.meta.id == args.id);
+    let scaffold = authoring::new::scaffold(&args.dir, &args.id, args.kind, replaces)?;
+    for file in &scaffold.files {
+        println!("created {}", file.display());
+    }
+    println!(
+        "next: edit the rule and its fixtures, then run `preflight test {}`",
+        args.dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn test_command(args: &TestArgs) -> Result<ExitCode, String> {
+    // With no directory named: the config's policy-dirs, else the current directory.
+    let configured = config::discover(Path::new("."))
+        .map(|found| {
+            config::Config::load(&found, &mut SourceMap::default())
+                .0
+                .policy_dirs
+        })
+        .unwrap_or_default();
+    let dirs = match (args.dirs.is_empty(), args.default_pack.is_none()) {
+        (true, true) if !configured.is_empty() => configured,
+        (true, true) => vec![PathBuf::from(".")],
+        _ => args.dirs.clone(),
+    };
+    let report = authoring::test::run(&authoring::test::TestOptions {
+        dirs,
+        default_pack: args.default_pack.clone(),
+        filter: args.filter.clone(),
+        color: match args.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        },
+        width: 100,
+    })?;
+    let _ = std::io::stdout().lock().write_all(report.text.as_bytes());
+    Ok(if report.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn rules_command(args: &RulesArgs) -> Result<ExitCode, String> {
+    let host = load_host(&args.policies)?;
+    let format = match args.format {
+        ListFormat::Table => authoring::rules::ListFormat::Table,
+        ListFormat::Json => authoring::rules::ListFormat::Json,
+        ListFormat::Markdown => authoring::rules::ListFormat::Markdown,
+    };
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(authoring::rules::list(&host, format).as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain_command(args: &ExplainArgs) -> Result<ExitCode, String> {
+    let host = load_host(&args.policies)?;
+    let index = FixtureIndex::new(&host, default_pack_fixtures(), &args.policies);
+    let page = authoring::rules::explain(&host, &index, &args.rule)?;
+    let _ = std::io::stdout().lock().write_all(page.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn docs_command(args: &DocsArgs) -> Result<ExitCode, String> {
+    let host = load_host(&args.policies)?;
+    let index = FixtureIndex::new(&host, default_pack_fixtures(), &args.policies);
+    let written = authoring::rules::write_docs(&host, &index, &args.out)?;
+    println!("wrote {} pages to {}", written.len(), args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The default pack's fixtures, when run from a preflight checkout.
+fn default_pack_fixtures() -> Option<&'static std::path::Path> {
+    let root = std::path::Path::new("tests/fixtures");
+    root.join("docker").is_dir().then_some(root)
+}
+
+/// The default pack and `dirs`; a rule that does not load is an error (exit 2).
+fn load_host(dirs: &[PathBuf]) -> Result<preflight::engine::Host, String> {
+    let mut sources = SourceMap::default();
+    let (host, errors) =
+        preflight::engine::Host::load(dirs, preflight::engine::Limits::default(), &mut sources);
+    match errors.first() {
+        None => Ok(host),
+        Some(err) => Err(format!(
+            "{}:{}:{}: {}{}",
+            err.file.path,
+            err.line,
+            err.column,
+            err.message,
+            match errors.len() {
+                1 => String::new(),
+                n => format!(
+                    " (and {} more policy errors: `preflight test` shows them all)",
+                    n - 1
+                ),
+            }
+        )),
+    }
 }

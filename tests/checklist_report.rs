@@ -104,27 +104,3 @@ fn an_attestation_of_an_unknown_item_is_a_config_error() {
             .ends_with("did you mean `readiness.testing.pen-test`?")
     );
 }
-
-/// docs/checklist-coverage.md is the pack's checklist metadata, item by item;
-/// `PREFLIGHT_BLESS=1 cargo test --test checklist_report` rewrites it.
-#[test]
-fn the_coverage_doc_is_current() {
-    let checker = preflight::check::Checker::new(&Default::default());
-    let rules: Vec<(&str, &[String])> = checker
-        .host()
-        .rules()
-        .iter()
-        .map(|r| (r.meta.id.as_str(), r.meta.checklist.as_slice()))
-        .collect();
-    let expected = preflight::checklist::coverage_markdown(&rules);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/checklist-coverage.md");
-    if std::env::var_os("PREFLIGHT_BLESS").is_some() {
-        std::fs::write(&path, &expected).unwrap();
-        return;
-    }
-    let current = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        current == expected,
-        "docs/checklist-coverage.md is out of date: run `PREFLIGHT_BLESS=1 cargo test --test checklist_report`"
-    );
-}

@@ -215,16 +215,35 @@ fn policy_errors_are_reported_and_other_rules_still_run() {
 }
 
 #[test]
-fn an_org_rule_replaces_the_default_rule_with_its_id() {
+fn an_org_rule_replaces_the_default_rule_with_its_id_when_it_says_so() {
     let project = tempfile::tempdir().unwrap();
     write(project.path(), "docker-compose.yml", ROOT_COMPOSE);
     let policies = tempfile::tempdir().unwrap();
+    let rule = |replaces: &str| {
+        format!(
+            "const META = #{{ id: \"compose/runs-as-root\", title: \"t\", severity: \"low\", applies_to: [\"compose\"]{replaces} }};\nfn check(doc) {{\n    report(doc.services.web.user, \"org says\");\n}}\n"
+        )
+    };
+    let project = project.path().to_str().unwrap();
+    // Without `replaces: true` the same id is a mistake: a policy error, the default rule stays.
+    write(policies.path(), "compose/runs-as-root.rhai", &rule(""));
+    let findings = check_json(
+        &[project, "--policies", policies.path().to_str().unwrap()],
+        2,
+    );
+    assert!(findings.iter().any(|f| {
+        f["rule"] == "policy-error"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("add `replaces: true`")
+    }));
+    assert!(!findings.iter().any(|f| f["message"] == "org says"));
     write(
         policies.path(),
         "compose/runs-as-root.rhai",
-        "const META = #{ id: \"compose/runs-as-root\", title: \"t\", severity: \"low\", applies_to: [\"compose\"] };\nfn check(doc) {\n    report(doc.services.web.user, \"org says\");\n}\n",
+        &rule(", replaces: true"),
     );
-    let project = project.path().to_str().unwrap();
     let findings: Vec<_> = check_json(
         &[project, "--policies", policies.path().to_str().unwrap()],
         0,

@@ -275,3 +275,58 @@ fn quiet_prints_only_findings_and_show_suppressed_prints_the_hidden_ones() {
     );
     assert!(shown.contains("1 suppressed"));
 }
+
+#[test]
+fn rule_parameters_come_from_the_config_and_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "config/settings.py",
+        "DEBUG = False\nMIDDLEWARE = [\"django.middleware.security.SecurityMiddleware\"]\nSECURE_HSTS_SECONDS = 31536000\n",
+    );
+    let root = dir.path().to_str().unwrap();
+    let hsts = |report: &common::Report| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.starts_with("django/hsts-max-age-short "))
+            .count()
+    };
+    assert_eq!(hsts(&check(&[root])), 0, "a year is the default minimum");
+    write(
+        dir.path(),
+        "preflight.toml",
+        "[rules.params.\"django/hsts-max-age-short\"]\nmin_hsts_seconds = 63072000\n",
+    );
+    assert_eq!(hsts(&check(&[root])), 1, "two years required by the config");
+
+    write(
+        dir.path(),
+        "preflight.toml",
+        "[rules.params.\"django/hsts-max-age-short\"]\nmin_hsts_seconds = \"2y\"\nmin_seconds = 1\n",
+    );
+    let report = check(&[root]);
+    assert_eq!(report.code, 2);
+    let errors: Vec<String> = report.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "config-error")
+        .map(|f| {
+            format!(
+                "{}:{} {}",
+                f["span"]["start"]["line"], f["span"]["start"]["column"], f["message"]
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("2:20 \"parameter `min_hsts_seconds`"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1]
+            .starts_with("3:1 \"rule `django/hsts-max-age-short` has no parameter `min_seconds`"),
+        "{errors:#?}"
+    );
+}

@@ -1,9 +1,11 @@
 //! The documentation's examples are real output.
 
 use std::fmt::Write;
+use std::path::Path;
 use std::process::Command;
 
-use preflight::engine::{Entry, Host};
+use preflight::authoring::rules::{self, FixtureIndex};
+use preflight::engine::Host;
 use preflight::model::SourceMap;
 
 /// docs/model.md's `preflight parse` examples match what this build prints.
@@ -25,72 +27,46 @@ fn model_docs_examples_are_current() {
     );
 }
 
-/// docs/rules.md is the default pack's metadata and first doc paragraph, rule by rule.
-/// `PREFLIGHT_BLESS=1 cargo test --test docs` rewrites it after a rule changes.
+/// docs/rules/ is `preflight docs --out docs/rules` of the default pack: an index and one page per rule, with
+/// its fixtures. `PREFLIGHT_BLESS=1 cargo test --test docs` rewrites it after a rule changes.
 #[test]
 fn the_rules_reference_is_current() {
-    check_generated("docs/rules.md", &rules_reference());
-}
-
-/// Compares a generated page with the file, or rewrites the file under `PREFLIGHT_BLESS`.
-fn check_generated(rel: &str, expected: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    if std::env::var_os("PREFLIGHT_BLESS").is_some() {
-        std::fs::write(&path, expected).unwrap();
-        return;
-    }
-    let current = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        current == expected,
-        "{rel} is out of date: run `PREFLIGHT_BLESS=1 cargo test --test docs`"
-    );
-}
-
-fn rules_reference() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let (host, errors) = Host::load(&[], Default::default(), &mut SourceMap::default());
     assert!(errors.is_empty(), "the default pack loads");
-    let mut out = String::from(
-        "# Rules of the default pack\n\n\
-         Generated from each rule's metadata and documentation by `PREFLIGHT_BLESS=1 cargo test \\\n\
-         --test docs`; edit the rule files under `policies/`, not this page.\n",
+    // Fixture paths relative to the checkout, as `preflight docs` run there shows them.
+    std::env::set_current_dir(root).unwrap();
+    let index = FixtureIndex::new(&host, Some(std::path::Path::new("tests/fixtures")), &[]);
+    let pages = rules::pages(
+        &host,
+        &index,
+        rules::root_from(Path::new("docs/rules")).as_deref(),
     );
-    let mut area = "";
-    for rule in host.rules() {
-        let meta = &rule.meta;
-        let this_area = meta.id.split('/').next().unwrap_or_default();
-        if this_area != area {
-            area = this_area;
-            let _ = write!(out, "\n## {area}\n");
-        }
-        let summary = rule
-            .docs
-            .split("\n\n")
-            .next()
-            .unwrap_or_default()
-            .replace('\n', " ");
-        let _ = write!(out, "\n### `{}` — {}\n\n{summary}\n\n", meta.id, meta.title);
-        let kinds: Vec<_> = meta.applies_to.iter().map(|k| format!("`{k}`")).collect();
-        let _ = writeln!(out, "- severity: {}", meta.severity);
-        let _ = writeln!(
-            out,
-            "- checks: {}",
-            match (rule.entry, kinds.is_empty()) {
-                (Entry::Project, _) => "the whole project".to_string(),
-                (Entry::Document, true) => "every document".to_string(),
-                (Entry::Document, false) => kinds.join(", "),
-            }
-        );
-        if !meta.checklist.is_empty() {
-            let items: Vec<_> = meta.checklist.iter().map(|c| format!("`{c}`")).collect();
-            let _ = writeln!(out, "- checklist: {}", items.join(", "));
-        }
-        if !meta.peers.is_empty() {
-            let peers: Vec<_> = meta.peers.iter().map(|p| format!("`{p}`")).collect();
-            let _ = writeln!(out, "- same check in: {}", peers.join(", "));
-        }
-        let _ = writeln!(out, "- source: [`{}`](../{})", rule.origin, rule.origin);
+    let expected: std::collections::BTreeSet<String> = pages
+        .iter()
+        .map(|(rel, _)| format!("docs/rules/{rel}"))
+        .collect();
+    if std::env::var_os("PREFLIGHT_BLESS").is_some() {
+        let _ = std::fs::remove_dir_all(root.join("docs/rules"));
     }
-    out
+    for (rel, text) in &pages {
+        let path = root.join("docs/rules").join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        check_generated(&format!("docs/rules/{rel}"), text);
+    }
+    let stale: Vec<String> =
+        preflight::walk::walk(&root.join("docs/rules"), u64::MAX, &|_| true, None)
+            .files
+            .into_iter()
+            .map(|f| format!("docs/rules/{}", f.rel))
+            .filter(|rel| !expected.contains(rel))
+            .collect();
+    assert!(
+        stale.is_empty(),
+        "pages of rules that no longer exist: {stale:?}; run `PREFLIGHT_BLESS=1 cargo test --test docs`"
+    );
 }
 
 /// docs/stdlib.md is every public stdlib function with its `///` documentation.
@@ -143,4 +119,61 @@ fn stdlib_reference() -> String {
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
+}
+
+/// Compares a generated page with the file, or rewrites the file under `PREFLIGHT_BLESS`.
+fn check_generated(rel: &str, expected: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    if std::env::var_os("PREFLIGHT_BLESS").is_some() {
+        std::fs::write(&path, expected).unwrap();
+        return;
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == expected,
+        "{rel} is out of date: run `PREFLIGHT_BLESS=1 cargo test --test docs`"
+    );
+}
+
+/// Every function the host registers for policies is in the reference of
+/// docs/writing-policies.md, so the hand-written API tables cannot fall behind the engine.
+#[test]
+fn every_host_function_is_documented() {
+    let docs = include_str!("../docs/writing-policies.md");
+    let checker = preflight::check::Checker::new(&Default::default());
+    let mut missing: Vec<String> = checker
+        .host()
+        .api_signatures()
+        .iter()
+        .filter_map(|signature| {
+            let name = signature.split('(').next()?;
+            // Operators and indexers are documented by their syntax, not a name.
+            let name = name.strip_prefix("get$").unwrap_or(name);
+            (name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !docs.contains(&format!("{name}("))
+                && !docs.contains(&format!(".{name}")))
+            .then(|| name.to_string())
+        })
+        .collect();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "host functions missing from docs/writing-policies.md: {missing:?}"
+    );
+}
+
+/// docs/checklist-coverage.md is the pack's checklist metadata, item by item.
+#[test]
+fn the_checklist_coverage_is_current() {
+    let checker = preflight::check::Checker::new(&Default::default());
+    let rules: Vec<(&str, &[String])> = checker
+        .host()
+        .rules()
+        .iter()
+        .map(|r| (r.meta.id.as_str(), r.meta.checklist.as_slice()))
+        .collect();
+    check_generated(
+        "docs/checklist-coverage.md",
+        &preflight::checklist::coverage_markdown(&rules),
+    );
 }

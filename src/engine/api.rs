@@ -22,6 +22,8 @@ pub struct CallContext {
     pub document: Option<usize>,
     /// The rule running: its id, default severity, checklist items and help.
     pub rule: Arc<RuleMeta>,
+    /// The rule's parameters (`params` in the script).
+    pub params: Arc<Map>,
     pub findings: Mutex<Vec<Finding>>,
     /// Values stdlib helpers computed once per scan (`project.cache`), shared by every call.
     pub cache: Arc<ScanCache>,

@@ -16,8 +16,12 @@ pub struct Rule {
     pub docs: Arc<str>,
     /// Where the rule came from: `policies/…` inside the binary, or a path on disk.
     pub origin: String,
+    /// Part of the default pack built into the binary.
+    pub embedded: bool,
     pub source: Arc<SourceFile>,
     pub entry: Entry,
+    /// The parameters the rule runs with: `META.params` with any overrides from config.
+    pub params: Arc<Map>,
     pub(super) ast: AST,
 }
 
@@ -82,7 +86,14 @@ pub fn compile_rule(
                     .into(),
             )
         })?;
-    let meta = RuleMeta::from_map(&meta_map).map_err(|message| fail(meta_line, 1, message))?;
+    let meta = RuleMeta::from_map(&meta_map).map_err(|err| {
+        let (line, column) = err
+            .key
+            .as_deref()
+            .and_then(|key| meta_key_position(&file, meta_line, key))
+            .unwrap_or((meta_line, 1));
+        fail(line, column, err.message)
+    })?;
     if meta.id != expected_id {
         return Err(fail(
             meta_line,
@@ -118,12 +129,41 @@ pub fn compile_rule(
     };
     Ok(Rule {
         docs: doc_text(ast.doc()).into(),
+        params: Arc::new(meta.params.clone()),
         origin: file.path.clone(),
+        embedded: false,
         source: file,
         entry,
         meta: Arc::new(meta),
         ast,
     })
+}
+
+/// Line and column of `key:` inside the `META` map that starts at `meta_line`, so an error
+/// about a key points at it.
+pub(super) fn meta_key_position(
+    file: &SourceFile,
+    meta_line: u32,
+    key: &str,
+) -> Option<(u32, u32)> {
+    let mut depth = 0i32;
+    for line in meta_line..=file.line_count() {
+        let text = file.line_text(line);
+        for (at, _) in text.match_indices(key) {
+            let before = text[..at].chars().next_back();
+            let after = text[at + key.len()..].trim_start();
+            let starts_word = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            if starts_word && after.starts_with(':') && !after.starts_with("::") {
+                let column = text[..at].chars().count() as u32 + 1;
+                return Some((line, column));
+            }
+        }
+        depth += text.matches('{').count() as i32 - text.matches('}').count() as i32;
+        if depth <= 0 && line > meta_line {
+            break;
+        }
+    }
+    None
 }
 
 /// The `//!` comment block without its markers.
@@ -158,13 +198,34 @@ pub fn id_from_path(path: &str) -> String {
     }
 }
 
-/// Every `.rhai` file under an organisation's policy directory, in path order.
+/// Where an organisation's policy directory keeps its importable modules.
+pub const MODULES_DIR: &str = "stdlib";
+
+/// The modules of an organisation's policy directory: `<dir>/stdlib/*.rhai`, in path order.
+pub fn module_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(MODULES_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "rhai"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every rule file (`.rhai`) under an organisation's policy directory, in path order: all but
+/// the modules of its `stdlib/`.
 pub fn policy_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
+    let modules = dir.join(MODULES_DIR);
     while let Some(current) = pending.pop() {
         for entry in std::fs::read_dir(&current)? {
             let path = entry?.path();
+            if path == modules {
+                continue;
+            }
             if path.is_dir() {
                 pending.push(path);
             } else if path.extension().is_some_and(|e| e == "rhai") {

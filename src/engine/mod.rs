@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rhai::module_resolvers::StaticModuleResolver;
-use rhai::{CallFnOptions, Engine, EvalAltResult, Module, Scope};
+use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Module, Scope};
 
 pub use api::CallContext;
 pub use loader::{Entry, PolicyError, Rule};
@@ -85,6 +85,39 @@ impl Host {
             .iter()
             .map(|(path, text)| sources.add(*path, *text))
             .collect();
+        // An organisation's own modules, `<dir>/stdlib/<name>.rhai`, import as `"<name>"`.
+        for dir in policy_dirs {
+            for path in loader::module_files(dir) {
+                let display = path.display().to_string();
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    Err(err) => {
+                        errors.push(PolicyError {
+                            file: sources.add(display, ""),
+                            line: 1,
+                            column: 1,
+                            message: format!("cannot read module: {err}"),
+                        });
+                        continue;
+                    }
+                };
+                let file = sources.add(display, text);
+                let name = module_name(&file.path);
+                if pending.iter().any(|other| module_name(&other.path) == name) {
+                    errors.push(PolicyError {
+                        file: file.clone(),
+                        line: 1,
+                        column: 1,
+                        message: format!(
+                            "a module named `{name}` is loaded already (the built-in stdlib's, or \
+                             another directory's): rename this one"
+                        ),
+                    });
+                    continue;
+                }
+                pending.push(file);
+            }
+        }
         loop {
             let mut failed = Vec::new();
             let before = pending.len();
@@ -104,18 +137,56 @@ impl Host {
         engine.set_module_resolver(resolver);
 
         let mut rules: Vec<Rule> = Vec::new();
-        let mut add =
-            |result: Result<Rule, PolicyError>, errors: &mut Vec<PolicyError>| match result {
-                Ok(rule) => {
-                    rules.retain(|r| r.meta.id != rule.meta.id);
-                    rules.push(rule);
-                }
-                Err(err) => errors.push(err),
+        let mut add = |result: Result<Rule, PolicyError>, errors: &mut Vec<PolicyError>| {
+            let rule = match result {
+                Ok(rule) => rule,
+                Err(err) => return errors.push(err),
             };
+            let earlier = rules.iter().position(|r| r.meta.id == rule.meta.id);
+            let problem = match earlier {
+                Some(i) if rule.meta.replaces => {
+                    rules[i] = rule;
+                    return;
+                }
+                None if !rule.meta.replaces => {
+                    rules.push(rule);
+                    return;
+                }
+                Some(i) => (
+                    "id",
+                    format!(
+                        "rule `{}` is already defined by `{}`: add `replaces: true` to META to \
+                         replace it on purpose, or give this rule another name",
+                        rule.meta.id, rules[i].origin
+                    ),
+                ),
+                None => (
+                    "replaces",
+                    format!(
+                        "META.replaces is true but no earlier rule has the id `{}`: remove it, \
+                         or fix the id",
+                        rule.meta.id
+                    ),
+                ),
+            };
+            let meta_line = loader::line_of(&rule.source, "META").unwrap_or(1);
+            let (line, column) = loader::meta_key_position(&rule.source, meta_line, problem.0)
+                .unwrap_or((meta_line, 1));
+            errors.push(PolicyError {
+                file: rule.source.clone(),
+                line,
+                column,
+                message: problem.1,
+            });
+        };
         for (path, text) in embedded::POLICIES {
             let file = sources.add(*path, *text);
+            let rule = loader::compile_rule(&engine, file, &loader::id_from_path(path));
             add(
-                loader::compile_rule(&engine, file, &loader::id_from_path(path)),
+                rule.map(|rule| Rule {
+                    embedded: true,
+                    ..rule
+                }),
                 &mut errors,
             );
         }
@@ -168,6 +239,42 @@ impl Host {
 
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// Overrides parameters of the rule `rule_id` (from `[rules.params."<id>"]` in
+    /// preflight.toml). Every key must be one of the rule's `META.params`, with a value of the
+    /// default's type (an int is accepted for a float); the error says what is wrong.
+    pub fn set_params(&mut self, rule_id: &str, overrides: Map) -> Result<(), String> {
+        let Some(rule) = self.rules.iter_mut().find(|r| r.meta.id == rule_id) else {
+            let near =
+                crate::suggest::closest(rule_id, self.rules.iter().map(|r| r.meta.id.as_str()))
+                    .map(|id| format!(" (did you mean `{id}`?)"))
+                    .unwrap_or_default();
+            return Err(format!("no rule `{rule_id}`{near}"));
+        };
+        let defaults = &rule.meta.params;
+        let mut checked = Vec::new();
+        for (name, value) in overrides {
+            let Some(default) = defaults.get(name.as_str()) else {
+                let known: Vec<_> = defaults.keys().map(|k| format!("`{k}`")).collect();
+                return Err(match known.len() {
+                    0 => format!("rule `{rule_id}` takes no parameters, so not `{name}`"),
+                    _ => format!(
+                        "rule `{rule_id}` has no parameter `{name}`; its parameters: {}",
+                        known.join(", ")
+                    ),
+                });
+            };
+            let value = param_value(default, value).map_err(|found| {
+                format!(
+                    "parameter `{name}` of rule `{rule_id}` takes {}, like its default `{default}`, not {found}",
+                    article(default.type_name())
+                )
+            })?;
+            checked.push((name, value));
+        }
+        Arc::make_mut(&mut rule.params).extend(checked);
+        Ok(())
     }
 
     /// The signatures of the host functions policies can call, sorted: the API's surface.
@@ -243,6 +350,7 @@ impl Host {
             project: project.clone(),
             document,
             rule: rule.meta.clone(),
+            params: rule.params.clone(),
             findings: Mutex::new(Vec::new()),
             cache: cache.clone(),
         });
@@ -270,6 +378,67 @@ impl Host {
             findings.push(runtime_error(rule, target, &err));
         }
         findings
+    }
+}
+
+/// A parameter value from configuration (a `[rules.params."<id>"]` table of preflight.toml)
+/// as the plain Rhai value `Host::set_params` takes: strings, numbers, booleans, arrays and
+/// object maps, without spans.
+pub fn param_from_node(node: &crate::model::Node) -> Dynamic {
+    use crate::model::Value;
+    match &node.value {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => (*b).into(),
+        Value::Int(i) => (*i).into(),
+        Value::Float(f) => (*f).into(),
+        Value::Str(s) => s.to_string().into(),
+        Value::List(items) => items
+            .iter()
+            .map(param_from_node)
+            .collect::<rhai::Array>()
+            .into(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(key, value)| (key.name.as_ref().into(), param_from_node(value)))
+            .collect::<Map>()
+            .into(),
+    }
+}
+
+/// `value` if it has the type of `default` (an int is widened for a float default, and every
+/// item of an array must have the type of the default's first item); else what it is.
+fn param_value(default: &Dynamic, value: Dynamic) -> Result<Dynamic, String> {
+    if default.is_float() && value.is_int() {
+        return Ok(Dynamic::from_float(
+            value.as_int().unwrap_or_default() as rhai::FLOAT
+        ));
+    }
+    if default.type_name() != value.type_name() {
+        return Err(format!("{} `{value}`", article(value.type_name())));
+    }
+    let item_type = default
+        .read_lock::<rhai::Array>()
+        .and_then(|items| items.first().map(|i| i.type_name()));
+    if let (Some(item_type), Some(items)) = (item_type, value.read_lock::<rhai::Array>())
+        && let Some(odd) = items.iter().find(|i| i.type_name() != item_type)
+    {
+        return Err(format!(
+            "an array holding {} `{odd}`",
+            article(odd.type_name())
+        ));
+    }
+    Ok(value)
+}
+
+/// `a string`, `an array`, `an integer`: Rhai's type names as a message reads them.
+fn article(type_name: &str) -> String {
+    match type_name {
+        "i64" => "an integer".into(),
+        "f64" => "a number".into(),
+        "bool" => "a boolean".into(),
+        "map" => "an object map".into(),
+        "array" => "an array".into(),
+        other => format!("a {other}"),
     }
 }
 
@@ -313,6 +482,22 @@ fn new_engine(limits: Limits) -> Engine {
     engine.on_debug(|text, source, pos| eprintln!("{}{pos:?}: {text}", source.unwrap_or("")));
     api::register(&mut engine);
     project::register(&mut engine);
+    // `params` reads the running rule's parameters from any function of the rule; a variable
+    // of the script named `params` still wins. `on_var` is Rhai's only hook that reaches
+    // inside functions (they do not see the call's scope); it is marked volatile, not
+    // deprecated.
+    #[allow(deprecated)]
+    engine.on_var(|name, _, context| {
+        if name != "params" || context.scope().contains(name) {
+            return Ok(None);
+        }
+        let params = context
+            .tag()
+            .clone()
+            .try_cast::<Arc<CallContext>>()
+            .map(|call| Dynamic::from_map((*call.params).clone()));
+        Ok(params)
+    });
     engine
 }
 
