@@ -12,7 +12,7 @@ MIDDLEWARE.append("django.middleware.csrf.CsrfViewMiddleware")  # noqa: F405
 MIDDLEWARE.append("django.middleware.clickjacking.XFrameOptionsMiddleware")  # noqa: F405
 
 SECURE_SSL_REDIRECT = False  # expect: django/ssl-redirect-missing
-SECURE_HSTS_SECONDS = 0  # TODO: enable once the CDN serves HTTPS  # expect: django/hsts-missing
+SECURE_HSTS_SECONDS = 0  # TODO: enable once the CDN serves HTTPS  # expect: django/hsts-missing,repo/todo-in-config
 SECURE_CONTENT_TYPE_NOSNIFF = False  # expect: django/content-type-nosniff-off
 SECURE_REFERRER_POLICY = None  # expect: django/referrer-policy-unsafe
 X_FRAME_OPTIONS = "SAMEORIGIN"  # expect: django/x-frame-options-not-deny
