@@ -86,6 +86,17 @@ pub fn compile_rule(
                     .into(),
             )
         })?;
+    let defines = |name: &str| {
+        ast.iter_functions()
+            .any(|f| f.name == name && f.params.len() == 1)
+    };
+    // A project rule runs once, on no document: it has no kinds to name.
+    let mut meta_map = meta_map;
+    if defines("check_project") {
+        meta_map
+            .entry("applies_to".into())
+            .or_insert_with(|| rhai::Dynamic::from_array(Vec::new()));
+    }
     let meta = RuleMeta::from_map(&meta_map).map_err(|err| {
         let (line, column) = err
             .key
@@ -104,10 +115,6 @@ pub fn compile_rule(
             ),
         ));
     }
-    let defines = |name: &str| {
-        ast.iter_functions()
-            .any(|f| f.name == name && f.params.len() == 1)
-    };
     let entry = match (defines("check"), defines("check_project")) {
         (true, false) => Entry::Document,
         (false, true) => Entry::Project,
