@@ -65,3 +65,31 @@ resource "aws_wafv2_web_acl_association" "web" {
   resource_arn = aws_lb.web.arn
   web_acl_arn  = var.web_acl_arn
 }
+
+resource "aws_cloudfront_distribution" "static" {
+  enabled = true
+
+  origin {
+    domain_name = aws_lb.web.dns_name
+    origin_id   = "web"
+  }
+
+  default_cache_behavior {
+    target_origin_id       = "web"
+    viewer_protocol_policy = "redirect-to-https"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    compress               = true
+  }
+}
+
+resource "aws_route53_record" "www" {
+  zone_id = var.zone_id
+  name    = "shop.example.com"
+  type    = "A"
+  alias {
+    name                   = aws_cloudfront_distribution.static.domain_name
+    zone_id                = aws_cloudfront_distribution.static.hosted_zone_id
+    evaluate_target_health = false
+  }
+}

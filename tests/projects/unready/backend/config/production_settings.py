@@ -22,7 +22,7 @@ CSRF_COOKIE_SECURE = False  # expect: django/csrf-cookie-not-secure
 
 # Managed PostgreSQL; TLS was turned off while debugging a certificate error.
 DATABASES = {
-    "default": {
+    "default": {  # expect: django/no-persistent-connections
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "shop",
         "USER": "shop",

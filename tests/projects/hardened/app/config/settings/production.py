@@ -1,4 +1,13 @@
+import sentry_sdk
+
 from .base import *  # noqa: F403
+
+sentry_sdk.init(
+    dsn=env("SENTRY_DSN"),  # noqa: F405
+    environment="production",
+    traces_sample_rate=0.1,
+    send_default_pii=False,
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True
