@@ -83,7 +83,7 @@ fn an_expired_attestation_no_longer_counts() {
         ),
         "{text}"
     );
-    assert!(text.contains("**DO NOT DEPLOY** — no critical failure found, but 2 critical items"));
+    assert!(text.contains("**DO NOT DEPLOY** — no critical failure found, but 1 critical item "));
 }
 
 #[test]
