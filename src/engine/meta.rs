@@ -22,6 +22,10 @@ pub struct RuleMeta {
     /// The same check in other tools, as `tool:rule` (`hadolint:DL3002`,
     /// `checkov:CKV_DOCKER_3`, `django:security.W004`), for users moving over and for SARIF.
     pub peers: Vec<String>,
+    /// Safe fixes as `(flagged text, replacement)`: a finding whose span's source text is
+    /// exactly a flagged text can be fixed by writing the replacement there (an editor's
+    /// "apply fix"). Text that matches no entry gets no fix.
+    pub fix: Vec<(String, String)>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -33,6 +37,7 @@ const KNOWN_KEYS: &[&str] = &[
     "help",
     "references",
     "peers",
+    "fix",
 ];
 
 impl RuleMeta {
@@ -83,6 +88,7 @@ impl RuleMeta {
             help: optional_string(map, "help")?,
             references: string_list(map, "references")?,
             peers: peers(map)?,
+            fix: fixes(map)?,
             id,
         })
     }
@@ -104,6 +110,28 @@ fn peers(map: &Map) -> Result<Vec<String>, String> {
         ));
     }
     Ok(peers)
+}
+
+/// `fix: #{ "True": "False" }`: flagged text to replacement, both strings.
+fn fixes(map: &Map) -> Result<Vec<(String, String)>, String> {
+    let Some(value) = map.get("fix") else {
+        return Ok(Vec::new());
+    };
+    let entries = value.clone().try_cast::<Map>().ok_or_else(|| {
+        format!("META.fix must be a map from the flagged text to its replacement, found {value}")
+    })?;
+    entries
+        .into_iter()
+        .map(|(from, to)| {
+            let to = to
+                .into_string()
+                .map_err(|found| format!("META.fix.`{from}` must be a string, found {found}"))?;
+            if from.is_empty() {
+                return Err("META.fix: the flagged text must not be empty".into());
+            }
+            Ok((from.to_string(), to))
+        })
+        .collect()
 }
 
 fn optional_string(map: &Map, key: &str) -> Result<Option<String>, String> {
@@ -160,6 +188,30 @@ mod tests {
         assert_eq!(m.applies_to, vec![Kind::Dockerfile]);
         assert!(m.applies_to(Kind::Dockerfile) && !m.applies_to(Kind::K8s));
         assert_eq!(m.help.as_deref(), Some("h"));
+        assert!(m.fix.is_empty());
+    }
+
+    #[test]
+    fn reads_fixes_keyed_by_the_flagged_text() {
+        let m = meta(
+            r#"#{ id: "a/b", title: "t", severity: "low", fix: #{ "True": "False", "server_tokens on;": "server_tokens off;" } }"#,
+        )
+        .unwrap();
+        assert!(m.fix.contains(&("True".into(), "False".into())));
+        assert!(
+            m.fix
+                .contains(&("server_tokens on;".into(), "server_tokens off;".into()))
+        );
+        assert!(
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", fix: "False" }"#)
+                .unwrap_err()
+                .contains("META.fix must be a map")
+        );
+        assert!(
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", fix: #{ "True": 0 } }"#)
+                .unwrap_err()
+                .contains("must be a string")
+        );
     }
 
     #[test]
