@@ -29,6 +29,8 @@ enum Command {
     Check(CheckArgs),
     /// Print the document model preflight builds from files: what policies see.
     Parse(ParseArgs),
+    /// Run the language server (LSP over stdio) for editors: docs/editors.md.
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -109,6 +111,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Parse(args) => parse_command(&args),
+        Command::Lsp => preflight::lsp::run().map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
