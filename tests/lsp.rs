@@ -37,6 +37,11 @@ struct Client {
 impl Client {
     /// Starts the server on `root` and completes the handshake.
     fn start(root: &Path) -> Client {
+        Client::start_with(root, json!({}))
+    }
+
+    /// Starts the server with these `initializationOptions` (re-checks are debounced by 20 ms).
+    fn start_with(root: &Path, options: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_preflight"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -46,6 +51,8 @@ impl Client {
             .expect("server starts");
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
+        let mut options = options;
+        options["debounceMs"] = json!(20);
         let (sender, messages) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
@@ -67,7 +74,7 @@ impl Client {
                 "processId": null,
                 "rootUri": uri(root),
                 "capabilities": {},
-                "initializationOptions": { "debounceMs": 20 },
+                "initializationOptions": options,
             }),
         );
         assert_eq!(response["serverInfo"]["name"], "preflight");
@@ -274,4 +281,68 @@ fn ranges_count_utf16_units_after_non_ascii_text() {
     let diagnostics = client.diagnostics(&settings_uri);
     let wildcard = find(&diagnostics, "django/allowed-hosts-wildcard");
     assert_eq!(wildcard["range"], range((1, 35), (1, 38)));
+}
+
+#[test]
+fn saving_a_file_refreshes_the_files_that_depend_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let compose = "services:\n  web:\n    build: .\n    image: example/web:1.0.0\n";
+    std::fs::write(root.join("Dockerfile"), UNREADY).unwrap();
+    std::fs::write(root.join("docker-compose.yml"), compose).unwrap();
+    let dockerfile = uri(&root.join("Dockerfile"));
+    let compose_uri = uri(&root.join("docker-compose.yml"));
+    let mut client = Client::start(&root);
+
+    // Opening one file scans the folder: the Dockerfile, not open, gets its findings too.
+    client.open(&compose_uri, "yaml", compose);
+    let before = client.diagnostics(&dockerfile);
+    assert_eq!(find(&before, "docker/runs-as-root")["severity"], 1);
+
+    // The service now runs the image as an unprivileged user: saved, the Dockerfile's
+    // finding drops to low (information).
+    let overridden = format!("{compose}    user: \"10001:10001\"\n");
+    std::fs::write(root.join("docker-compose.yml"), &overridden).unwrap();
+    client.change(&compose_uri, 2, &overridden);
+    client.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": compose_uri } }),
+    );
+    let after = client.diagnostics(&dockerfile);
+    let root_user = find(&after, "docker/runs-as-root");
+    assert_eq!(root_user["severity"], 3, "{root_user}");
+    assert!(
+        root_user["message"]
+            .as_str()
+            .unwrap()
+            .contains("sets `user: 10001:10001`"),
+        "{root_user}"
+    );
+}
+
+#[test]
+fn an_edited_policy_shows_its_errors_in_the_policy_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let rule_path = root.join("my-policies/compose/team-label.rhai");
+    std::fs::create_dir_all(rule_path.parent().unwrap()).unwrap();
+    let valid = "const META = #{ id: \"compose/team-label\", title: \"t\", severity: \"low\" };\n\
+                 fn check(doc) {}\n";
+    std::fs::write(&rule_path, valid).unwrap();
+    let rule = uri(&rule_path);
+    let mut client = Client::start_with(&root, json!({ "policies": ["my-policies"] }));
+
+    let broken = "const META = #{ id: \"compose/team-label\", title: \"t\", severity: \"low\" };\n\
+                  fn check(doc) {\n    let x = ;\n}\n";
+    client.open(&rule, "rhai", broken);
+    let diagnostics = client.diagnostics(&rule);
+    let error = find(&diagnostics, "policy-error");
+    assert_eq!(error["range"]["start"]["line"], 2, "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("syntax error"),
+        "{error}"
+    );
+
+    client.change(&rule, 2, valid);
+    assert_eq!(client.diagnostics(&rule), Vec::<Value>::new());
 }

@@ -207,25 +207,29 @@ impl Host {
             let findings = self.run(&self.rules[index], project, document, sources, &cache);
             (index, start.elapsed(), findings)
         };
-        let per_document = documents
-            .par_iter()
+        // One task per rule and document, not per document: a single edited document (the
+        // language server's case) still spreads its rules over every core.
+        let document_runs = documents
+            .iter()
             .copied()
             .filter(|&document| document < project.documents.len())
-            .flat_map_iter(|document| {
+            .flat_map(|document| {
                 let kind = project.documents[document].kind;
                 (0..self.rules.len())
                     .filter(move |&r| {
                         let rule = &self.rules[r];
                         rule.entry == Entry::Document && rule.meta.applies_to(kind)
                     })
-                    .map(move |r| timed(r, Some(document)))
-                    .collect::<Vec<_>>()
+                    .map(move |r| (r, Some(document)))
             });
-        let per_project = (0..self.rules.len())
-            .into_par_iter()
+        let project_runs = (0..self.rules.len())
             .filter(|&r| self.rules[r].entry == Entry::Project && project_rule(&self.rules[r].meta))
-            .map(|r| timed(r, None));
-        let runs: Vec<_> = per_document.chain(per_project).collect();
+            .map(|r| (r, None));
+        let pairs: Vec<(usize, Option<usize>)> = document_runs.chain(project_runs).collect();
+        let runs: Vec<_> = pairs
+            .into_par_iter()
+            .map(|(rule, document)| timed(rule, document))
+            .collect();
 
         let mut timings: Vec<RuleTiming> = self
             .rules

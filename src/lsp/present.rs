@@ -104,10 +104,8 @@ fn explain(workspace: &Workspace, shown: &Shown) -> String {
         "**{title}** · `{}` · {}\n\n{}",
         finding.rule, finding.severity, finding.message
     );
-    if let Some(rule) = rule {
-        if let Some(why) = section(&rule.docs, "Why is this bad?") {
-            out.push_str(&format!("\n\n**Why?** {why}"));
-        }
+    if let Some(why) = rule.and_then(|r| section(&r.docs, "Why is this bad?")) {
+        out.push_str(&format!("\n\n**Why?** {why}"));
     }
     if let Some(help) = &finding.help {
         out.push_str(&format!("\n\n**Fix:** {help}"));
@@ -142,19 +140,18 @@ pub fn code_actions(
 ) -> Vec<CodeAction> {
     let comment = workspace.format(path).and_then(comment_marker);
     let text = workspace.text(path);
+    let diagnostics = diagnostics(workspace, path);
     let mut actions = Vec::new();
-    for shown in workspace.shown(path) {
+    for (shown, diagnostic) in workspace.shown(path).iter().zip(diagnostics) {
         let overlaps = shown.range.start <= range.end && range.start <= shown.range.end;
         let finding = &shown.finding;
+        // Problems of the tool, and of suppressions themselves, cannot be suppressed.
         if !overlaps
             || builtin::is_tool_problem(&finding.rule)
-            || finding.rule.contains("suppression/")
+            || finding.rule.starts_with("suppression/")
         {
             continue;
         }
-        let diagnostic = diagnostics(workspace, path)
-            .into_iter()
-            .find(|d| d.range == shown.range && d.message == finding.message);
         let fix = workspace.rule(&finding.rule).and_then(|rule| {
             rule.meta
                 .fix
@@ -168,7 +165,7 @@ pub fn code_actions(
                     finding.rule
                 ),
                 kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: diagnostic.clone().map(|d| vec![d]),
+                diagnostics: Some(vec![diagnostic.clone()]),
                 edit: Some(edit(uri, shown.range, replacement.clone())),
                 is_preferred: Some(true),
                 ..CodeAction::default()
@@ -195,7 +192,7 @@ pub fn code_actions(
                 finding.rule
             ),
             kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: diagnostic.map(|d| vec![d]),
+            diagnostics: Some(vec![diagnostic]),
             edit: Some(edit(uri, Range { start: at, end: at }, marker)),
             ..CodeAction::default()
         });
