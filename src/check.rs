@@ -44,6 +44,10 @@ impl Default for Options {
     }
 }
 
+/// Texts to read instead of the files on disk, by the path the walk finds them at: the
+/// unsaved buffers of an editor.
+pub type Overlay = HashMap<PathBuf, Arc<str>>;
+
 /// Everything a scan produced, for rendering.
 pub struct Outcome {
     /// Sorted by path, position and rule.
@@ -51,6 +55,8 @@ pub struct Outcome {
     /// Findings that inline suppressions hid, with their reasons.
     pub suppressed: Vec<Suppressed>,
     pub sources: Arc<SourceMap>,
+    /// What the rules saw, so one file can be re-checked against it ([`Checker::recheck`]).
+    pub project: Arc<Project>,
     pub files_checked: usize,
     pub documents: usize,
     /// Every rule that ran, sorted by id, for formats that describe them (SARIF, JUnit).
@@ -225,11 +231,16 @@ impl Checker {
 
     /// Scans `root` (a directory or one file).
     pub fn run(&self, root: &Path) -> Outcome {
-        scan(self, root)
+        scan(self, root, &Overlay::new())
+    }
+
+    /// Scans `root`, reading the files in `overlay` from there rather than from disk.
+    pub fn run_with(&self, root: &Path, overlay: &Overlay) -> Outcome {
+        scan(self, root, overlay)
     }
 }
 
-fn scan(checker: &Checker, root: &Path) -> Outcome {
+fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
     let host = &checker.host;
     let config = &checker.config;
     let mut sources = checker.policy_sources.clone();
@@ -259,7 +270,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         .files
         .into_par_iter()
         .map(|file| {
-            let text = read_text(&file.path);
+            let text = read(&file.path, overlay);
             (file, text)
         })
         .collect();
@@ -278,7 +289,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
     // are settings whatever their file name; read them and the modules beside them, which
     // their star imports may name.
     let mut forced: HashMap<String, (Format, Option<Kind>)> = HashMap::new();
-    let hinted = settings_hints(&files, &walked.others);
+    let hinted = settings_hints(&files, &walked.others, overlay);
     let mut promoted = Vec::new();
     walked.others.retain(|other| {
         let hint = hinted.contains(&other.rel);
@@ -297,7 +308,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
     });
     let mut supporting = Vec::new();
     for (other, parse) in promoted {
-        if let Ok(text) = read_text(&other.path) {
+        if let Ok(text) = read(&other.path, overlay) {
             let file = sources.add(other.rel, text);
             if parse {
                 files.push((file, other.path));
@@ -320,22 +331,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
                 return (Vec::new(), Vec::new());
             };
             let kind = kind.or_else(|| detect::kind_by_location(location));
-            // Python is skipped before parsing: tree-sitter's error recovery on a Jinja template
-            // (cookiecutter) would cost more than every other file.
-            if format == Format::Python
-                && let Some(marker) = template_line(&file.text)
-            {
-                return (Vec::new(), vec![template_skipped(file, format, marker)]);
-            }
-            let (documents, errors) = parse::parse_file(file, format, kind, &imports);
-            if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
-                return (Vec::new(), vec![template_skipped(file, format, marker)]);
-            }
-            let errors = errors
-                .into_iter()
-                .map(|err| parse_error(&file.path, err))
-                .collect();
-            (documents, errors)
+            parse_one(file, format, kind, &imports)
         })
         .collect();
     let mut documents = Vec::new();
@@ -352,7 +348,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             remaining.push(other);
             continue;
         }
-        match read_text(&other.path) {
+        match read(&other.path, overlay) {
             Ok(text) => {
                 let file = sources.add(other.rel.clone(), text);
                 let (docs, errors) =
@@ -416,25 +412,17 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             .cmp(&(b.sort_key(), std::cmp::Reverse(b.severity)))
     });
     findings.dedup_by(|later, kept| later.sort_key() == kept.sort_key() && later.span == kept.span);
-    findings.retain(|f| {
-        [builtin::POLICY_ERROR, builtin::CONFIG_ERROR].contains(&f.rule.as_str())
-            || config.runs(&f.rule)
-    });
-    let (mut findings, suppressed) = suppress::apply(
+    let (findings, suppressed) = settle(
+        config,
         findings,
         files.iter().map(|(file, _)| &**file),
-        config,
         &prefix,
     );
-    for finding in &mut findings {
-        if let Some(severity) = config.severity_of(&finding.rule) {
-            finding.severity = severity;
-        }
-    }
     Outcome {
         findings,
         suppressed,
         sources,
+        project,
         files_checked: files.len(),
         documents: documents_count,
         rules: host
@@ -455,6 +443,131 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         baseline: None,
         anchor,
     }
+}
+
+/// One file re-checked against an earlier scan of its project.
+pub struct Recheck {
+    /// The project with the file's new documents, to re-check the next edit against.
+    pub project: Arc<Project>,
+    pub sources: Arc<SourceMap>,
+    /// The file's findings (suppressions applied), and those of the project rules that ran.
+    pub findings: Vec<Finding>,
+    /// The project rules that ran: their findings from the earlier scan are replaced.
+    pub project_rules: Vec<String>,
+}
+
+impl Checker {
+    /// Re-checks the file at `path` (relative to the root) with new `text` against an earlier
+    /// scan's `project` and `sources`: the file is re-parsed as that scan parsed it, then only
+    /// the rules for its documents run, plus the project rules for its kinds. What other
+    /// files' findings depend on it is refreshed by the next full scan. `None` when the scan
+    /// did not read the file.
+    pub fn recheck(
+        &self,
+        project: &Project,
+        sources: &SourceMap,
+        path: &str,
+        text: &str,
+    ) -> Option<Recheck> {
+        let entry = project.files.get(path)?;
+        let mut sources = sources.clone();
+        let file = sources.replace(entry.source?, text)?;
+        let earlier = project
+            .documents_at(path)
+            .next()
+            .map(|(_, d)| (d.format, d.kind));
+        let (format, kind) = match earlier {
+            Some((format, kind)) => (format, Some(kind)),
+            None => {
+                let (format, kind) = detect::by_name(path)?;
+                (
+                    format,
+                    kind.or_else(|| detect::kind_by_location(&entry.location)),
+                )
+            }
+        };
+        let python: Vec<Arc<SourceFile>> = project
+            .files
+            .values()
+            .filter_map(|f| sources.get(f.source?).cloned())
+            .collect();
+        let modules = ModuleIndex::new(python.iter());
+        let imports = |module: &str, from: &SourceFile| modules.resolve(module, from);
+        let (new_documents, mut findings) = parse_one(&file, format, kind, &imports);
+        let kinds: Vec<Kind> = new_documents.iter().map(|d| d.kind).collect();
+        let mut documents: Vec<Document> = project
+            .documents
+            .iter()
+            .filter(|d| d.path != path)
+            .cloned()
+            .collect();
+        let first = documents.len();
+        documents.extend(new_documents);
+        if kinds.contains(&Kind::Nginx) {
+            let errors =
+                parse::nginx_include::expand_where(&mut documents, &|d: &Document| d.path == path);
+            findings.extend(errors.into_iter().map(|err| parse_error(path, err)));
+        }
+        let project = Arc::new(Project {
+            documents,
+            files: project.files.clone(),
+        });
+        let sources = Arc::new(sources);
+        let indices: Vec<usize> = (first..project.documents.len()).collect();
+        let relevant = |meta: &RuleMeta| kinds.iter().any(|&kind| meta.applies_to(kind));
+        let evaluation = self
+            .host
+            .evaluate_part(&project, &sources, &indices, &relevant);
+        findings.extend(evaluation.findings);
+        findings.sort_by(|a, b| {
+            (a.sort_key(), std::cmp::Reverse(a.severity))
+                .cmp(&(b.sort_key(), std::cmp::Reverse(b.severity)))
+        });
+        findings
+            .dedup_by(|later, kept| later.sort_key() == kept.sort_key() && later.span == kept.span);
+        // The scan's base: the file's location without its relative path.
+        let base = entry
+            .location
+            .ancestors()
+            .nth(path.split('/').count())
+            .unwrap_or(Path::new(""));
+        let prefix = self.config.prefix_for(base);
+        let (findings, _) = settle(&self.config, findings, std::iter::once(&*file), &prefix);
+        let project_rules = self
+            .host
+            .rules()
+            .iter()
+            .filter(|r| r.entry == engine::Entry::Project && relevant(&r.meta))
+            .map(|r| r.meta.id.clone())
+            .collect();
+        Some(Recheck {
+            project,
+            sources,
+            findings,
+            project_rules,
+        })
+    }
+}
+
+/// What the config makes of the findings: rules it does not run dropped, suppressions
+/// (inline and `[[ignore]]`) applied, severities re-graded.
+fn settle<'a>(
+    config: &Config,
+    mut findings: Vec<Finding>,
+    files: impl Iterator<Item = &'a SourceFile>,
+    prefix: &str,
+) -> (Vec<Finding>, Vec<Suppressed>) {
+    findings.retain(|f| {
+        [builtin::POLICY_ERROR, builtin::CONFIG_ERROR].contains(&f.rule.as_str())
+            || config.runs(&f.rule)
+    });
+    let (mut findings, suppressed) = suppress::apply(findings, files, config, prefix);
+    for finding in &mut findings {
+        if let Some(severity) = config.severity_of(&finding.rule) {
+            finding.severity = severity;
+        }
+    }
+    (findings, suppressed)
 }
 
 /// The Python modules of a scan by path, to follow settings' star imports within the root.
@@ -496,7 +609,11 @@ impl ModuleIndex {
 /// `manage.py`, `wsgi.py`, `asgi.py` (not otherwise read) and in the files that were read
 /// (compose, .env, Dockerfile `ENV`, k8s). A module path is looked up from the root, then
 /// below it, as star imports are.
-fn settings_hints(files: &[(Arc<SourceFile>, PathBuf)], others: &[WalkedFile]) -> Vec<String> {
+fn settings_hints(
+    files: &[(Arc<SourceFile>, PathBuf)],
+    others: &[WalkedFile],
+    overlay: &Overlay,
+) -> Vec<String> {
     const ENTRY_POINTS: &[&str] = &["manage.py", "wsgi.py", "asgi.py"];
     let mut modules = Vec::new();
     for (file, _) in files {
@@ -505,7 +622,7 @@ fn settings_hints(files: &[(Arc<SourceFile>, PathBuf)], others: &[WalkedFile]) -
     for other in others {
         let name = other.rel.rsplit('/').next().unwrap_or_default();
         if ENTRY_POINTS.contains(&name)
-            && let Ok(text) = read_text(&other.path)
+            && let Ok(text) = read(&other.path, overlay)
         {
             modules.extend(settings_module_names(&text));
         }
@@ -643,6 +760,38 @@ fn template_skipped(file: &SourceFile, format: Format, offset: usize) -> Finding
         span: Some(file.span(offset..offset + 2)),
         checklist: Vec::new(),
         help: Some("Check the rendered output instead (e.g. `helm template … > rendered.yaml`), or exclude the template directory.".into()),
+    }
+}
+
+/// Parses one file; a template or a syntax error becomes a finding.
+fn parse_one(
+    file: &SourceFile,
+    format: Format,
+    kind: Option<Kind>,
+    imports: &parse::ImportResolver,
+) -> (Vec<Document>, Vec<Finding>) {
+    // Python is skipped before parsing: tree-sitter's error recovery on a Jinja template
+    // (cookiecutter) would cost more than every other file.
+    if format == Format::Python
+        && let Some(marker) = template_line(&file.text)
+    {
+        return (Vec::new(), vec![template_skipped(file, format, marker)]);
+    }
+    let (documents, errors) = parse::parse_file(file, format, kind, imports);
+    if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
+        return (Vec::new(), vec![template_skipped(file, format, marker)]);
+    }
+    let errors = errors
+        .into_iter()
+        .map(|err| parse_error(&file.path, err))
+        .collect();
+    (documents, errors)
+}
+
+fn read(path: &Path, overlay: &Overlay) -> Result<String, String> {
+    match overlay.get(path) {
+        Some(text) => Ok(text.to_string()),
+        None => read_text(path),
     }
 }
 

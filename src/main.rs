@@ -45,6 +45,8 @@ enum Command {
     Explain(ExplainArgs),
     /// Write one Markdown page per rule, and an index.
     Docs(DocsArgs),
+    /// Run the language server (LSP over stdio) for editors: docs/editors.md.
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -239,6 +241,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules_command(&args),
         Command::Explain(args) => explain_command(&args),
         Command::Docs(args) => docs_command(&args),
+        Command::Lsp => preflight::lsp::run().map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

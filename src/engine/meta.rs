@@ -31,6 +31,10 @@ pub struct RuleMeta {
     /// Parameters and their defaults, `params: #{ min_hsts_seconds: 31536000 }`; the script
     /// reads the effective values as `params.min_hsts_seconds`.
     pub params: Map,
+    /// Safe fixes as `(flagged text, replacement)`: a finding whose span's source text is
+    /// exactly a flagged text can be fixed by writing the replacement there (an editor's
+    /// "apply fix"). Text that matches no entry gets no fix.
+    pub fix: Vec<(String, String)>,
 }
 
 /// A META problem: the message, and the key it is about (to point at that key's line).
@@ -60,6 +64,7 @@ const KNOWN_KEYS: &[&str] = &[
     "peers",
     "replaces",
     "params",
+    "fix",
 ];
 
 /// Checklist ids an organisation may define for itself, outside the catalogue.
@@ -187,6 +192,7 @@ impl RuleMeta {
             peers: peers(map)?,
             replaces,
             params,
+            fix: fixes(map)?,
             id,
         })
     }
@@ -209,6 +215,39 @@ fn peers(map: &Map) -> Result<Vec<String>, MetaError> {
         ));
     }
     Ok(peers)
+}
+
+/// `fix: #{ "True": "False" }`: flagged text to replacement, both strings.
+fn fixes(map: &Map) -> Result<Vec<(String, String)>, MetaError> {
+    let Some(value) = map.get("fix") else {
+        return Ok(Vec::new());
+    };
+    let entries = value.clone().try_cast::<Map>().ok_or_else(|| {
+        MetaError::at(
+            "fix",
+            format!(
+                "META.fix must be a map from the flagged text to its replacement, found {value}"
+            ),
+        )
+    })?;
+    entries
+        .into_iter()
+        .map(|(from, to)| {
+            let to = to.into_string().map_err(|found| {
+                MetaError::at(
+                    "fix",
+                    format!("META.fix.`{from}` must be a string, found {found}"),
+                )
+            })?;
+            if from.is_empty() {
+                return Err(MetaError::at(
+                    "fix",
+                    "META.fix: the flagged text must not be empty".into(),
+                ));
+            }
+            Ok((from.to_string(), to))
+        })
+        .collect()
 }
 
 fn optional_string(map: &Map, key: &str) -> Result<Option<String>, MetaError> {
@@ -269,6 +308,30 @@ mod tests {
         assert_eq!(m.applies_to, vec![Kind::Dockerfile]);
         assert!(m.applies_to(Kind::Dockerfile) && !m.applies_to(Kind::K8s));
         assert_eq!(m.help.as_deref(), Some("h"));
+        assert!(m.fix.is_empty());
+    }
+
+    #[test]
+    fn reads_fixes_keyed_by_the_flagged_text() {
+        let m = meta(
+            r#"#{ id: "a/b", title: "t", severity: "low", fix: #{ "True": "False", "server_tokens on;": "server_tokens off;" } }"#,
+        )
+        .unwrap();
+        assert!(m.fix.contains(&("True".into(), "False".into())));
+        assert!(
+            m.fix
+                .contains(&("server_tokens on;".into(), "server_tokens off;".into()))
+        );
+        assert!(
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", fix: "False" }"#)
+                .unwrap_err()
+                .contains("META.fix must be a map")
+        );
+        assert!(
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", fix: #{ "True": 0 } }"#)
+                .unwrap_err()
+                .contains("must be a string")
+        );
     }
 
     #[test]

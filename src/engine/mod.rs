@@ -277,6 +277,13 @@ impl Host {
         Ok(())
     }
 
+    /// Compiles a policy's text as loading would, without adding it to the set: the errors an
+    /// editor shows while the policy is being written. The id comes from the file's path.
+    pub fn check_policy(&self, file: Arc<SourceFile>) -> Option<PolicyError> {
+        let id = loader::id_from_path(&file.path);
+        loader::compile_rule(&self.engine, file, &id).err()
+    }
+
     /// The signatures of the host functions policies can call, sorted: the API's surface.
     pub fn api_signatures(&self) -> Vec<String> {
         let mut signatures: Vec<String> = self
@@ -292,29 +299,49 @@ impl Host {
     /// Runs every applicable rule on every document, and every project rule once, in
     /// parallel; findings come back sorted, with the time each rule took.
     pub fn evaluate(&self, project: &Arc<Project>, sources: &Arc<SourceMap>) -> Evaluation {
+        let all: Vec<usize> = (0..project.documents.len()).collect();
+        self.evaluate_part(project, sources, &all, &|_| true)
+    }
+
+    /// Like [`Host::evaluate`], but only on the documents at `documents` (indices into
+    /// `project.documents`) and only the project rules `project_rule` accepts: re-checking
+    /// one edited file against the rest of its project.
+    pub fn evaluate_part(
+        &self,
+        project: &Arc<Project>,
+        sources: &Arc<SourceMap>,
+        documents: &[usize],
+        project_rule: &(dyn Fn(&RuleMeta) -> bool + Sync),
+    ) -> Evaluation {
         let cache = Arc::new(api::ScanCache::default());
         let timed = |index: usize, document: Option<usize>| {
             let start = Instant::now();
             let findings = self.run(&self.rules[index], project, document, sources, &cache);
             (index, start.elapsed(), findings)
         };
-        let per_document = (0..project.documents.len())
-            .into_par_iter()
-            .flat_map_iter(|document| {
+        // One task per rule and document, not per document: a single edited document (the
+        // language server's case) still spreads its rules over every core.
+        let document_runs = documents
+            .iter()
+            .copied()
+            .filter(|&document| document < project.documents.len())
+            .flat_map(|document| {
                 let kind = project.documents[document].kind;
                 (0..self.rules.len())
                     .filter(move |&r| {
                         let rule = &self.rules[r];
                         rule.entry == Entry::Document && rule.meta.applies_to(kind)
                     })
-                    .map(move |r| timed(r, Some(document)))
-                    .collect::<Vec<_>>()
+                    .map(move |r| (r, Some(document)))
             });
-        let per_project = (0..self.rules.len())
+        let project_runs = (0..self.rules.len())
+            .filter(|&r| self.rules[r].entry == Entry::Project && project_rule(&self.rules[r].meta))
+            .map(|r| (r, None));
+        let pairs: Vec<(usize, Option<usize>)> = document_runs.chain(project_runs).collect();
+        let runs: Vec<_> = pairs
             .into_par_iter()
-            .filter(|&r| self.rules[r].entry == Entry::Project)
-            .map(|r| timed(r, None));
-        let runs: Vec<_> = per_document.chain(per_project).collect();
+            .map(|(rule, document)| timed(rule, document))
+            .collect();
 
         let mut timings: Vec<RuleTiming> = self
             .rules

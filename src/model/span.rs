@@ -185,6 +185,15 @@ impl SourceMap {
         file
     }
 
+    /// Gives the file `id` new text, keeping its id and path: an edited buffer. Spans into
+    /// the old text no longer fit; callers re-parse whatever pointed into it.
+    pub fn replace(&mut self, id: SourceId, text: impl Into<Arc<str>>) -> Option<Arc<SourceFile>> {
+        let slot = self.files.get_mut(id.0 as usize)?;
+        let file = Arc::new(SourceFile::new(id, slot.path.clone(), text));
+        *slot = file.clone();
+        Some(file)
+    }
+
     pub fn get(&self, id: SourceId) -> Option<&Arc<SourceFile>> {
         self.files.get(id.0 as usize)
     }

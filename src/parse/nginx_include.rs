@@ -12,13 +12,25 @@ const MAX_DEPTH: usize = 16;
 
 /// Expands the includes of every nginx document in place; returns the cycles met.
 pub fn expand(documents: &mut [Document]) -> Vec<ParseError> {
+    expand_where(documents, &|_| true)
+}
+
+/// Expands the includes of the nginx documents `only` accepts, with every nginx document as a
+/// possible target: re-expanding one edited file.
+pub fn expand_where(
+    documents: &mut [Document],
+    only: &dyn Fn(&Document) -> bool,
+) -> Vec<ParseError> {
     let files: HashMap<String, Node> = documents
         .iter()
         .filter(|d| d.kind == Kind::Nginx)
         .map(|d| (d.path.clone(), d.root.clone()))
         .collect();
     let mut errors = Vec::new();
-    for doc in documents.iter_mut().filter(|d| d.kind == Kind::Nginx) {
+    for doc in documents
+        .iter_mut()
+        .filter(|d| d.kind == Kind::Nginx && only(d))
+    {
         let top = Includer {
             files: &files,
             top_dir: dir_of(&doc.path),
