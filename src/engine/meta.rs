@@ -314,7 +314,7 @@ mod tests {
     #[test]
     fn reads_fixes_keyed_by_the_flagged_text() {
         let m = meta(
-            r#"#{ id: "a/b", title: "t", severity: "low", fix: #{ "True": "False", "server_tokens on;": "server_tokens off;" } }"#,
+            r#"#{ id: "a/b", title: "t", severity: "low", applies_to: ["*"], fix: #{ "True": "False", "server_tokens on;": "server_tokens off;" } }"#,
         )
         .unwrap();
         assert!(m.fix.contains(&("True".into(), "False".into())));
@@ -323,12 +323,12 @@ mod tests {
                 .contains(&("server_tokens on;".into(), "server_tokens off;".into()))
         );
         assert!(
-            meta(r#"#{ id: "a/b", title: "t", severity: "low", fix: "False" }"#)
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", applies_to: ["*"], fix: "False" }"#)
                 .unwrap_err()
                 .contains("META.fix must be a map")
         );
         assert!(
-            meta(r#"#{ id: "a/b", title: "t", severity: "low", fix: #{ "True": 0 } }"#)
+            meta(r#"#{ id: "a/b", title: "t", severity: "low", applies_to: ["*"], fix: #{ "True": 0 } }"#)
                 .unwrap_err()
                 .contains("must be a string")
         );
