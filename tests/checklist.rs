@@ -180,7 +180,7 @@ fn rules_name_only_catalogued_items() {
         let name = rule.strip_prefix(root).unwrap_or(rule).display();
         for id in meta_checklist(&source) {
             if !ids.contains(id) {
-                let closest = ids.iter().min_by_key(|c| edit_distance(id, c)).unwrap();
+                let closest = ids.iter().min_by_key(|c| preflight::suggest::edit_distance(id, c)).unwrap();
                 unknown.push(format!(
                     "{name}: unknown checklist id {id:?} (closest: {closest:?})"
                 ));
@@ -224,19 +224,4 @@ fn meta_checklist(source: &str) -> Vec<&str> {
         .skip(1)
         .step_by(2)
         .collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(diagonal + 1).min(row[j] + 1);
-        }
-    }
-    row[b.len()]
 }
