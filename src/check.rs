@@ -7,8 +7,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::engine::{self, Host, Limits, RuleMeta, RuleTiming};
+use crate::engine::{self, Host, RuleMeta, RuleTiming};
 use crate::finding::{Finding, Severity, builtin};
+use crate::limits::Limits;
 use crate::model::{
     Document, Format, Kind, Project, ProjectFile, SourceFile, SourceMap, Value, resolve_path,
 };
@@ -17,21 +18,10 @@ use crate::suppress::{self, Suppressed};
 use crate::walk::{self, WalkedFile};
 
 /// What to scan and with which policies.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub policy_dirs: Vec<PathBuf>,
     pub limits: Limits,
-    pub max_file_size: u64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            policy_dirs: Vec::new(),
-            limits: Limits::default(),
-            max_file_size: walk::DEFAULT_MAX_FILE_SIZE,
-        }
-    }
 }
 
 /// Everything a scan produced, for rendering.
@@ -58,12 +48,16 @@ pub struct RuleInfo {
 }
 
 impl Outcome {
-    /// A policy failed to load or to run, or the config is wrong: the scan's verdict cannot
-    /// be trusted.
+    /// The scan's verdict cannot be trusted: a policy failed to load or to run, the config is
+    /// wrong, or files could not be read or parsed and so nothing at all was checked. (When
+    /// some documents were checked, input and parse errors are findings like any other.)
     pub fn has_setup_errors(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.rule == builtin::POLICY_ERROR || f.rule == builtin::CONFIG_ERROR)
+        self.findings.iter().any(|f| {
+            f.rule == builtin::POLICY_ERROR
+                || f.rule == builtin::CONFIG_ERROR
+                || (self.documents == 0
+                    && (f.rule == builtin::INPUT_ERROR || f.rule == builtin::PARSE_ERROR))
+        })
     }
 }
 
@@ -78,7 +72,7 @@ pub struct Checker {
     /// The policy sources, which every scan's source map starts from.
     policy_sources: SourceMap,
     load_errors: Vec<Finding>,
-    max_file_size: u64,
+    limits: Limits,
 }
 
 impl Checker {
@@ -89,7 +83,7 @@ impl Checker {
             host,
             policy_sources,
             load_errors: errors.iter().map(engine::policy_error_finding).collect(),
-            max_file_size: options.max_file_size,
+            limits: options.limits,
         }
     }
 
@@ -122,7 +116,8 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
         Err(_) => Config::default(),
     };
 
-    let mut walked = walk::walk(root, checker.max_file_size, &|rel| {
+    let limits = &checker.limits;
+    let mut walked = walk::walk(root, limits.max_file_size, &|rel| {
         config.detect(rel).is_some()
     });
     findings.extend(
@@ -133,11 +128,12 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
     );
 
     // Read in parallel, then number the files in path order so output is deterministic.
-    let texts: Vec<(WalkedFile, Result<String, String>)> = walked
+    let max_size = limits.max_file_size;
+    let texts: Vec<(WalkedFile, Result<String, Unread>)> = walked
         .files
         .into_par_iter()
         .map(|file| {
-            let text = read_text(&file.path);
+            let text = read_text(&file.path, max_size);
             (file, text)
         })
         .collect();
@@ -148,7 +144,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
                 let file = sources.add(walked_file.rel, text);
                 files.push((file, walked_file.path));
             }
-            Err(reason) => findings.push(input_error(&walked_file.rel, &reason)),
+            Err(unread) => findings.push(unread.finding(walked_file.rel, &mut sources)),
         }
     }
 
@@ -156,7 +152,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
     // are settings whatever their file name; read them and the modules beside them, which
     // their star imports may name.
     let mut forced: HashMap<String, (Format, Option<Kind>)> = HashMap::new();
-    let hinted = settings_hints(&files, &walked.others);
+    let hinted = settings_hints(&files, &walked.others, max_size);
     let mut promoted = Vec::new();
     walked.others.retain(|other| {
         let hint = hinted.contains(&other.rel);
@@ -175,7 +171,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
     });
     let mut supporting = Vec::new();
     for (other, parse) in promoted {
-        if let Ok(text) = read_text(&other.path) {
+        if let Ok(text) = read_text(&other.path, max_size) {
             let file = sources.add(other.rel, text);
             if parse {
                 files.push((file, other.path));
@@ -205,7 +201,8 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             {
                 return (Vec::new(), vec![template_skipped(file, format, marker)]);
             }
-            let (documents, errors) = parse::parse_file(file, format, kind, &imports);
+            let (documents, errors) =
+                parse::parse_file_within(file, format, kind, &imports, limits);
             if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
                 return (Vec::new(), vec![template_skipped(file, format, marker)]);
             }
@@ -230,7 +227,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             remaining.push(other);
             continue;
         }
-        match read_text(&other.path) {
+        match read_text(&other.path, max_size) {
             Ok(text) => {
                 let file = sources.add(other.rel.clone(), text);
                 let (docs, errors) =
@@ -239,7 +236,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
                 findings.extend(errors.into_iter().map(|err| parse_error(&file.path, err)));
                 files.push((file, other.path));
             }
-            Err(reason) => findings.push(input_error(&other.rel, &reason)),
+            Err(unread) => findings.push(unread.finding(other.rel, &mut sources)),
         }
     }
     walked.others = remaining;
@@ -253,6 +250,12 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
                     .unwrap_or_default();
                 parse_error(&path, err)
             }),
+    );
+
+    findings.extend(
+        documents
+            .iter()
+            .flat_map(|doc| not_statically_known(doc, &sources)),
     );
 
     let documents_count = documents.len();
@@ -345,7 +348,11 @@ impl ModuleIndex {
 /// `manage.py`, `wsgi.py`, `asgi.py` (not otherwise read) and in the files that were read
 /// (compose, .env, Dockerfile `ENV`, k8s). A module path is looked up from the root, then
 /// below it, as star imports are.
-fn settings_hints(files: &[(Arc<SourceFile>, PathBuf)], others: &[WalkedFile]) -> Vec<String> {
+fn settings_hints(
+    files: &[(Arc<SourceFile>, PathBuf)],
+    others: &[WalkedFile],
+    max_size: u64,
+) -> Vec<String> {
     const ENTRY_POINTS: &[&str] = &["manage.py", "wsgi.py", "asgi.py"];
     let mut modules = Vec::new();
     for (file, _) in files {
@@ -354,7 +361,7 @@ fn settings_hints(files: &[(Arc<SourceFile>, PathBuf)], others: &[WalkedFile]) -
     for other in others {
         let name = other.rel.rsplit('/').next().unwrap_or_default();
         if ENTRY_POINTS.contains(&name)
-            && let Ok(text) = read_text(&other.path)
+            && let Ok(text) = read_text(&other.path, max_size)
         {
             modules.extend(settings_module_names(&text));
         }
@@ -469,6 +476,36 @@ fn template_line(text: &str) -> Option<usize> {
     None
 }
 
+/// Django settings that `exec`, `eval` or `globals()` set: preflight never runs settings, so
+/// rules cannot see those values. Said once per statement, in the module that holds it.
+fn not_statically_known(doc: &Document, sources: &SourceMap) -> Vec<Finding> {
+    if doc.kind != Kind::DjangoSettings {
+        return Vec::new();
+    }
+    let Some(dynamic) = doc.root.get("$dynamic") else {
+        return Vec::new();
+    };
+    dynamic
+        .items()
+        .iter()
+        .filter_map(|statement| {
+            let file = sources.get(statement.span.source)?;
+            Some(Finding {
+                rule: builtin::INPUT_ERROR.into(),
+                severity: Severity::Info,
+                message: format!(
+                    "{} sets settings at run time: they are not statically known, and preflight does not run code to learn them",
+                    parse::shown(file.slice(&statement.span))
+                ),
+                path: Some(file.path.clone()),
+                span: Some(statement.span),
+                checklist: Vec::new(),
+                help: Some("Assign settings by name (`DEBUG = env.bool(\"DEBUG\", default=False)`) so they can be checked.".into()),
+            })
+        })
+        .collect()
+}
+
 fn parse_error(path: &str, err: parse::ParseError) -> Finding {
     Finding {
         rule: builtin::PARSE_ERROR.into(),
@@ -495,15 +532,67 @@ fn template_skipped(file: &SourceFile, format: Format, offset: usize) -> Finding
     }
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
+/// Why a file's text could not be had.
+enum Unread {
+    /// Unreadable, over the size cap, or binary: the reason.
+    Whole(String),
+    /// Not UTF-8: the text with each bad sequence replaced, and the first bad byte.
+    NotUtf8 {
+        lossy: String,
+        offset: usize,
+        byte: u8,
+    },
+}
+
+impl Unread {
+    /// An `input-error` finding; for text that is not UTF-8, at the first bad byte (its
+    /// replaced text is added to `sources` so the place can be shown).
+    fn finding(self, rel: String, sources: &mut SourceMap) -> Finding {
+        match self {
+            Unread::Whole(reason) => input_error(&rel, &reason),
+            Unread::NotUtf8 {
+                lossy,
+                offset,
+                byte,
+            } => {
+                let file = sources.add(rel, lossy);
+                let mut finding = input_error(
+                    &file.path,
+                    &format!("not valid UTF-8 (byte 0x{byte:02X}): not checked"),
+                );
+                // The bad byte became U+FFFD, three bytes long.
+                finding.span = Some(file.span(offset..offset + '\u{fffd}'.len_utf8()));
+                finding.help = Some("Save the file as UTF-8.".into());
+                finding
+            }
+        }
+    }
+}
+
+/// The text of a file to parse, without a byte-order mark (invisible in editors, it would
+/// shift columns).
+fn read_text(path: &Path, max_size: u64) -> Result<String, Unread> {
+    let unread = |err: std::io::Error| Unread::Whole(format!("cannot read: {err}"));
+    let size = std::fs::metadata(path).map_err(unread)?.len();
+    if size > max_size {
+        return Err(Unread::Whole(walk::over_cap(size, max_size)));
+    }
+    let bytes = std::fs::read(path).map_err(unread)?;
     let mut text = String::from_utf8(bytes).map_err(|err| {
-        format!(
-            "not valid UTF-8 (invalid byte at offset {}): not checked",
-            err.utf8_error().valid_up_to()
-        )
+        let offset = err.utf8_error().valid_up_to();
+        let byte = err.as_bytes().get(offset).copied().unwrap_or_default();
+        Unread::NotUtf8 {
+            lossy: String::from_utf8_lossy(err.as_bytes()).into_owned(),
+            offset,
+            byte,
+        }
     })?;
-    // A byte-order mark is invisible in editors: drop it so columns match what users see.
+    // No configuration format allows a NUL byte; a file that holds one is binary.
+    if text.contains('\0') {
+        return Err(Unread::Whole(
+            "binary file (it holds NUL bytes): not checked".into(),
+        ));
+    }
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }

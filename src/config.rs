@@ -155,7 +155,7 @@ fn target(name: &str) -> Option<(Format, Option<Kind>)> {
     Some((format, Some(kind)))
 }
 
-fn config_error(file: &SourceFile, span: Span, message: String) -> Finding {
+pub(crate) fn config_error(file: &SourceFile, span: Span, message: String) -> Finding {
     Finding {
         rule: builtin::CONFIG_ERROR.into(),
         severity: Severity::High,

@@ -10,6 +10,7 @@ pub mod dump;
 pub mod engine;
 pub mod finding;
 pub mod fixtures;
+pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod report;
