@@ -428,3 +428,71 @@ pub fn policy_error_finding(err: &PolicyError) -> Finding {
         help: Some("Fix the policy; the other rules still ran.".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Policies come from other repositories: nothing they can call may touch the machine.
+    /// Rhai's standard packages have no such function; this fails if a package or a host
+    /// function that has one is ever registered.
+    #[test]
+    fn scripts_can_reach_no_file_process_network_or_environment() {
+        const FORBIDDEN: &[&str] = &[
+            // Not `remove`: Rhai's arrays, maps and strings have one, and none touches a file.
+            "open",
+            "read",
+            "write",
+            "read_file",
+            "write_file",
+            "unlink",
+            "mkdir",
+            "read_dir",
+            "exec",
+            "system",
+            "spawn",
+            "command",
+            "shell",
+            "run",
+            "env",
+            "getenv",
+            "set_env",
+            "var",
+            "connect",
+            "socket",
+            "http",
+            "request",
+            "fetch",
+            "download",
+            "load",
+        ];
+        let engine = new_engine(Limits::default());
+        let names: Vec<String> = engine
+            .gen_fn_signatures(true)
+            .iter()
+            .filter_map(|signature| {
+                let name = signature.split('(').next()?;
+                Some(name.rsplit(' ').next().unwrap_or(name).to_string())
+            })
+            .collect();
+        assert!(
+            names.len() > 100,
+            "the standard packages are listed: {names:?}"
+        );
+        let reachable: Vec<&String> = names
+            .iter()
+            .filter(|name| FORBIDDEN.contains(&name.as_str()))
+            .collect();
+        assert!(reachable.is_empty(), "{reachable:?}");
+    }
+
+    /// `eval` would run code a rule builds from strings (from scanned files, say).
+    #[test]
+    fn eval_does_not_compile() {
+        let engine = new_engine(Limits::default());
+        let err = engine
+            .compile("fn check(doc) { eval(\"1\") }")
+            .expect_err("eval is disabled");
+        assert!(err.to_string().contains("'eval' is disabled"), "{err}");
+    }
+}
