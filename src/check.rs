@@ -49,13 +49,15 @@ pub struct RuleInfo {
 
 impl Outcome {
     /// The scan's verdict cannot be trusted: a policy failed to load or to run, the config is
-    /// wrong, or files could not be read or parsed and so nothing at all was checked. (When
-    /// some documents were checked, input and parse errors are findings like any other.)
+    /// wrong, or files could not be read or parsed and so nothing at all was checked (a
+    /// skipped template, an info, is not a failure). When some documents were checked, input
+    /// and parse errors are findings like any other.
     pub fn has_setup_errors(&self) -> bool {
         self.findings.iter().any(|f| {
             f.rule == builtin::POLICY_ERROR
                 || f.rule == builtin::CONFIG_ERROR
                 || (self.documents == 0
+                    && f.severity > Severity::Info
                     && (f.rule == builtin::INPUT_ERROR || f.rule == builtin::PARSE_ERROR))
         })
     }
@@ -203,7 +205,9 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             }
             let (documents, errors) =
                 parse::parse_file_within(file, format, kind, &imports, limits);
-            if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
+            // A repeated key is no sign of a template (workflows hold `${{ … }}` and parse).
+            let failed = errors.iter().any(|err| !parse::is_repeated_key(err));
+            if let Some(marker) = template_marker(&file.text).filter(|_| failed) {
                 return (Vec::new(), vec![template_skipped(file, format, marker)]);
             }
             let errors = errors
@@ -510,11 +514,15 @@ fn parse_error(path: &str, err: parse::ParseError) -> Finding {
     Finding {
         rule: builtin::PARSE_ERROR.into(),
         severity: Severity::Medium,
-        message: err.message,
         path: Some(path.to_string()),
         span: Some(err.span),
         checklist: Vec::new(),
-        help: Some("Fix the syntax: rules could not check what follows the error.".into()),
+        help: Some(if parse::is_repeated_key(&err) {
+            "Keep one of the two: the file was checked with the last.".into()
+        } else {
+            "Fix the syntax: rules could not check what follows the error.".into()
+        }),
+        message: err.message,
     }
 }
 

@@ -195,6 +195,25 @@ fn duplicate_yaml_keys_are_reported_at_the_second() {
 }
 
 #[test]
+fn a_repeated_key_in_a_workflow_is_no_sign_of_a_template() {
+    let workflow = b"on: push\non: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ secrets.TOKEN }}\n";
+    let outcome = scan(&[(".github/workflows/ci.yml", workflow)]);
+    diagnostic_at(
+        &outcome,
+        PARSE,
+        ".github/workflows/ci.yml",
+        "duplicate key `on` (first at line 1)",
+        (2, 1),
+    );
+    assert!(
+        !describe(&outcome).contains("template"),
+        "{}",
+        describe(&outcome)
+    );
+    assert_eq!(outcome.documents, 2, "the workflow was checked");
+}
+
+#[test]
 fn tabs_for_yaml_indentation_are_a_parse_error() {
     let outcome = scan(&[("docker-compose.yml", &fixture("tabs.yaml"))]);
     diagnostic_at(

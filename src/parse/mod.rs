@@ -144,6 +144,9 @@ pub fn parse_file_within(
     (documents, parsed.errors)
 }
 
+/// How a repeated key's error starts.
+const REPEATED_KEY: &str = "duplicate key";
+
 /// An error at each key that repeats an earlier key of the same map. The tree keeps both
 /// entries (a lookup takes the last, as most tools do), but tools disagree: some reject the
 /// file, some keep the first.
@@ -153,7 +156,7 @@ pub(crate) fn repeated_keys<'k>(keys: impl IntoIterator<Item = &'k Key>) -> Vec<
         .filter_map(|key| match first.entry(&key.name) {
             Entry::Occupied(earlier) => Some(ParseError {
                 message: format!(
-                    "duplicate key `{}` (first at line {}): tools disagree on which one counts, and some reject the file",
+                    "{REPEATED_KEY} `{}` (first at line {}): tools disagree on which one counts, and some reject the file",
                     key.name,
                     earlier.get().span.start.line
                 ),
@@ -165,6 +168,11 @@ pub(crate) fn repeated_keys<'k>(keys: impl IntoIterator<Item = &'k Key>) -> Vec<
             }
         })
         .collect()
+}
+
+/// Whether an error is a repeated key, after which the whole file was still read.
+pub fn is_repeated_key(err: &ParseError) -> bool {
+    err.message.starts_with(REPEATED_KEY)
 }
 
 /// The text of a byte range, or `""` when the range is not inside the text on char boundaries.

@@ -11,7 +11,9 @@ pub fn check_spans(file: &SourceFile, root: &Node) -> Result<(), String> {
     // Aliases share subtrees: bound the walk, not the tree.
     let mut budget = 2_000_000usize;
     while let Some(node) = pending.pop() {
-        budget = budget.checked_sub(1).ok_or("tree larger than any input makes")?;
+        budget = budget
+            .checked_sub(1)
+            .ok_or("tree larger than any input makes")?;
         check_span(file, &node.span, "node")?;
         match &node.value {
             Value::List(items) => pending.extend(items.iter()),
@@ -34,7 +36,10 @@ pub fn check_span(file: &SourceFile, span: &Span, what: &str) -> Result<(), Stri
     let (start, end) = (span.start.offset, span.end.offset);
     let text = &file.text;
     if start > end || end > text.len() {
-        return Err(format!("{what}: span {start}..{end} outside the {} bytes", text.len()));
+        return Err(format!(
+            "{what}: span {start}..{end} outside the {} bytes",
+            text.len()
+        ));
     }
     if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
         return Err(format!("{what}: span {start}..{end} splits a character"));
