@@ -1750,7 +1750,7 @@ X = env("X_VAR", default=env("Y_VAR"))
             Some("eval('\"x\" * 50')")
         );
         assert_eq!(
-            get(&get(&root, "SECRET_KEY"), "$expr").as_str(),
+            get(get(&root, "SECRET_KEY"), "$expr").as_str(),
             Some("eval('\"x\" * 50')")
         );
     }
