@@ -440,6 +440,14 @@ impl<'a> Builder<'a> {
             let message = format!("undefined alias {}", self.file.slice(&span));
             return ParseError { message, span };
         }
+        // saphyr stops flow collections nested past its own fixed depth.
+        if err.info() == "recursion limit exceeded" {
+            return ParseError {
+                message: "flow collections (`[…]`, `{…}`) nested too deeply for the YAML scanner"
+                    .into(),
+                span: self.char_span(at),
+            };
+        }
         // saphyr says "while parsing X, expected Y": lead with what went wrong.
         let mut message = match err.info().split_once(", ") {
             Some((context, problem)) if context.starts_with("while ") => {
