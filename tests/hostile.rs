@@ -627,6 +627,47 @@ fn nginx_include_cycles_and_escapes_are_reported_once() {
 }
 
 #[test]
+fn nginx_blocks_nested_past_the_limit_are_a_parse_error_and_the_rest_is_checked() {
+    let deep = |levels: usize| {
+        format!(
+            "server_tokens on;\n{}{}",
+            "a {\n".repeat(levels),
+            "}\n".repeat(levels)
+        )
+    };
+    let outcome = scan(&[
+        ("deep/nginx.conf", deep(100_000).as_bytes()),
+        ("limit/nginx.conf", deep(32).as_bytes()),
+    ]);
+    diagnostic_at(
+        &outcome,
+        PARSE,
+        "deep/nginx.conf",
+        "blocks are nested more than 32 levels deep",
+        (34, 3),
+    );
+    // Rules walk blocks one script call per level: at the deepest nesting read, every nginx
+    // rule still runs within its call depth limit.
+    assert!(
+        !outcome
+            .findings
+            .iter()
+            .any(|f| f.rule == builtin::POLICY_ERROR),
+        "{}",
+        describe(&outcome)
+    );
+    for path in ["deep/nginx.conf", "limit/nginx.conf"] {
+        diagnostic_at(
+            &outcome,
+            "nginx/server-tokens-on",
+            path,
+            "server_tokens",
+            (1, 1),
+        );
+    }
+}
+
+#[test]
 fn unbalanced_nginx_braces_are_parse_errors() {
     let outcome = scan(&[
         ("open/nginx.conf", &fixture("unclosed.conf")),
@@ -845,6 +886,12 @@ fn hostile_policies_are_stopped_and_reported_and_the_scan_completes() {
         "org/endless-recursion.rhai",
         "exceeded the call depth limit",
         (8, 1),
+    );
+    policy_error(
+        &outcome,
+        "sandbox/deep-recursion.rhai",
+        "exceeded the call depth limit",
+        (16, 1),
     );
     policy_error(
         &outcome,

@@ -53,6 +53,9 @@ thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
+/// Stack of each thread rules run on: reserved, not committed, until a deep call uses it.
+const RULE_STACK_SIZE: usize = 64 * 1024 * 1024;
+
 /// Operations between two looks at the clock: reading it on every operation would cost more
 /// than the rules.
 const CLOCK_EVERY: u64 = 1024;
@@ -199,7 +202,18 @@ impl Host {
             .into_par_iter()
             .filter(|&r| self.rules[r].entry == Entry::Project)
             .map(|r| timed(r, None));
-        let runs: Vec<_> = per_document.chain(per_project).collect();
+        let collect = || per_document.chain(per_project).collect::<Vec<_>>();
+        // Rhai recurses on the native stack, several frames per script call level: at the
+        // call depth limit that outgrows rayon's default 2 MiB stacks (an overflow aborts the
+        // process). Rules run on threads with room for it, as many as the caller's pool has.
+        let runs: Vec<_> = match rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .stack_size(RULE_STACK_SIZE)
+            .build()
+        {
+            Ok(pool) => pool.install(collect),
+            Err(_) => collect(),
+        };
 
         let mut timings: Vec<RuleTiming> = self
             .rules
