@@ -210,11 +210,7 @@ fn scan(checker: &Checker, root: &Path) -> Outcome {
             if let Some(marker) = template_marker(&file.text).filter(|_| failed) {
                 return (Vec::new(), vec![template_skipped(file, format, marker)]);
             }
-            let errors = errors
-                .into_iter()
-                .map(|err| parse_error(&file.path, err))
-                .collect();
-            (documents, errors)
+            (documents, capped(errors, &file.path))
         })
         .collect();
     let mut documents = Vec::new();
@@ -508,6 +504,26 @@ fn not_statically_known(doc: &Document, sources: &SourceMap) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+/// Parse errors shown per file: a generated file can hold one on every line, and thousands of
+/// findings would bury the rest of the report.
+const MAX_ERRORS_PER_FILE: usize = 50;
+
+/// A file's parse errors as findings, the first [`MAX_ERRORS_PER_FILE`] of them and then one
+/// that counts the rest.
+fn capped(mut errors: Vec<parse::ParseError>, path: &str) -> Vec<Finding> {
+    let rest = errors.split_off(errors.len().min(MAX_ERRORS_PER_FILE));
+    let mut findings: Vec<Finding> = errors.into_iter().map(|e| parse_error(path, e)).collect();
+    if let Some(first) = rest.first() {
+        let mut more = parse_error(path, first.clone());
+        more.message = format!(
+            "{} more parse errors in this file from here on, not listed",
+            rest.len()
+        );
+        findings.push(more);
+    }
+    findings
 }
 
 fn parse_error(path: &str, err: parse::ParseError) -> Finding {

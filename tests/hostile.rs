@@ -433,6 +433,24 @@ fn a_one_megabyte_run_line_is_checked() {
     );
 }
 
+#[test]
+fn parse_errors_past_fifty_in_a_file_are_counted_not_listed() {
+    let keys: String = (0..1000)
+        .map(|i| format!("\"k{}\": {i}, ", i % 10))
+        .collect();
+    let json = format!("{{{keys}\"end\": 0}}");
+    let outcome = scan(&[("keys.json", json.as_bytes())]);
+    let errors = rules_on(&outcome, "keys.json");
+    assert_eq!(errors.len(), 51, "{}", describe(&outcome));
+    // The first 10 keys are new, then every key repeats one: 990 errors, 50 listed.
+    diagnostic(
+        &outcome,
+        PARSE,
+        "keys.json",
+        "940 more parse errors in this file from here on, not listed",
+    );
+}
+
 // HCL
 
 #[test]
