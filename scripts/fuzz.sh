@@ -50,7 +50,9 @@ seed_target() {
                   'postgresql.conf' 'pg_hba.conf' 'next.config.js' '*.toml'; do
         find tests/fixtures "$SHARED_CORPUS" -type f -name "$spec" -size -64k 2>/dev/null | head -20 |
           while read -r file; do
-            { printf "\\x$(printf %02x "$i")"; cat "$file"; } > "fuzz/corpus/check/$(sha1sum "$file" | cut -c1-40)-$i"
+            # Byte i + 16 picks name i (the target takes it modulo 16) and is never the NUL
+            # that separates files.
+            { printf "\\x$(printf %02x $((i + 16)))"; cat "$file"; } > "fuzz/corpus/check/$(sha1sum "$file" | cut -c1-40)-$i"
           done
         i=$((i + 1))
       done ;;
