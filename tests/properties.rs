@@ -17,6 +17,15 @@ use preflight::parse;
 #[path = "support/invariants.rs"]
 mod invariants;
 
+/// Cases per property: `default`, or `PROPTEST_CASES` (scripts/fuzz.sh sets it high when it
+/// has no nightly toolchain for cargo-fuzz).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Each adapter, with a file name that gives it its kind.
 const ADAPTERS: &[(Format, Option<Kind>, &str)] = &[
     (Format::Yaml, None, "docker-compose.yml"),
@@ -147,7 +156,7 @@ fn edited(adapter: usize) -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
 
     #[test]
     fn spans_lie_inside_the_file_for_edited_fixtures(
@@ -331,7 +340,7 @@ fn parsed_text_matches(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(48)))]
 
     #[test]
     fn yaml_scalars_show_their_text(doc in gen_doc()) {
