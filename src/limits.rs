@@ -20,6 +20,8 @@ pub struct Limits {
     pub yaml_alias_budget: u64,
     /// Deepest YAML nesting accepted, nesting through aliases included.
     pub yaml_max_depth: usize,
+    /// Documents read from one YAML stream (each is checked by every rule for its kind).
+    pub yaml_max_documents: usize,
     /// Operations one rule call may run (an endless loop stops here).
     pub rule_max_operations: u64,
     /// Function call depth in one rule call (endless recursion stops here).
@@ -41,6 +43,7 @@ impl Default for Limits {
             max_file_size: 10 * 1024 * 1024,
             yaml_alias_budget: 1_000_000,
             yaml_max_depth: 1000,
+            yaml_max_documents: 1000,
             rule_max_operations: 5_000_000,
             rule_max_call_depth: 64,
             rule_max_string_size: 16 * 1024 * 1024,
@@ -71,6 +74,10 @@ const SETTINGS: &[Setting] = &[
     Setting {
         key: "yaml-max-depth",
         set: |l, v| l.yaml_max_depth = saturate(v),
+    },
+    Setting {
+        key: "yaml-max-documents",
+        set: |l, v| l.yaml_max_documents = saturate(v),
     },
     Setting {
         key: "rule-max-operations",
@@ -158,7 +165,7 @@ mod tests {
     #[test]
     fn every_limit_can_be_set() {
         let (limits, errors) = read(
-            "[limits]\nmax-file-size = 1\nyaml-alias-budget = 2\nyaml-max-depth = 3\nrule-max-operations = 4\nrule-max-call-depth = 5\nrule-max-string-size = 6\nrule-max-array-size = 7\nrule-max-map-size = 8\nrule-timeout-ms = 9\n",
+            "[limits]\nmax-file-size = 1\nyaml-alias-budget = 2\nyaml-max-depth = 3\nyaml-max-documents = 10\nrule-max-operations = 4\nrule-max-call-depth = 5\nrule-max-string-size = 6\nrule-max-array-size = 7\nrule-max-map-size = 8\nrule-timeout-ms = 9\n",
         );
         assert_eq!(errors, vec![]);
         assert_eq!(
@@ -167,6 +174,7 @@ mod tests {
                 max_file_size: 1,
                 yaml_alias_budget: 2,
                 yaml_max_depth: 3,
+                yaml_max_documents: 10,
                 rule_max_operations: 4,
                 rule_max_call_depth: 5,
                 rule_max_string_size: 6,
@@ -219,7 +227,7 @@ mod tests {
                 (
                     4,
                     1,
-                    "unknown limit `max-depth`; known: max-file-size, yaml-alias-budget, yaml-max-depth, rule-max-operations, rule-max-call-depth, rule-max-string-size, rule-max-array-size, rule-max-map-size, rule-timeout-ms"
+                    "unknown limit `max-depth`; known: max-file-size, yaml-alias-budget, yaml-max-depth, yaml-max-documents, rule-max-operations, rule-max-call-depth, rule-max-string-size, rule-max-array-size, rule-max-map-size, rule-timeout-ms"
                 ),
                 (
                     5,

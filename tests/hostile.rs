@@ -259,6 +259,19 @@ fn binary_and_custom_yaml_tags_keep_their_source_text() {
 }
 
 #[test]
+fn a_yaml_stream_of_a_million_documents_is_cut_at_the_cap() {
+    let outcome = scan(&[("docker-compose.yml", "---\n".repeat(1_000_000).as_bytes())]);
+    diagnostic_at(
+        &outcome,
+        PARSE,
+        "docker-compose.yml",
+        "more than 1000 documents in one file: the rest are not read",
+        (1001, 1),
+    );
+    assert_eq!(outcome.documents, 1001, "the .env and the first 1000");
+}
+
+#[test]
 fn a_yaml_file_of_only_a_document_marker_is_one_empty_document() {
     let outcome = scan(&[("docker-compose.yml", &fixture("only-marker.yaml"))]);
     assert_no_tool_problem(&outcome, "docker-compose.yml");
@@ -804,6 +817,7 @@ fn the_size_cap_and_yaml_budgets_are_configurable() {
             max_file_size: 1024,
             yaml_alias_budget: 10,
             yaml_max_depth: 3,
+            yaml_max_documents: 2,
             ..Limits::default()
         },
         ..Options::default()
@@ -812,6 +826,7 @@ fn the_size_cap_and_yaml_budgets_are_configurable() {
         ("big.json", "1".repeat(2048).as_bytes()),
         ("aliases.yaml", b"a: &a [1, 2, 3, 4]\nb: [*a, *a, *a]\n"),
         ("deep.yaml", b"a:\n  b:\n    c:\n      d: 1\n"),
+        ("stream.yaml", b"a: 1\n---\nb: 2\n---\nc: 3\n"),
     ]);
     let outcome = checker.run(dir.path());
     assert_sibling_intact(&outcome);
@@ -834,6 +849,13 @@ fn the_size_cap_and_yaml_budgets_are_configurable() {
         "deep.yaml",
         "nesting deeper than 3 levels",
         (4, 7),
+    );
+    diagnostic_at(
+        &outcome,
+        PARSE,
+        "stream.yaml",
+        "more than 2 documents in one file",
+        (4, 1),
     );
 }
 

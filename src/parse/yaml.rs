@@ -107,6 +107,7 @@ struct Builder<'a> {
     last_end: usize,
     alias_budget: u64,
     max_depth: usize,
+    max_documents: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -125,6 +126,7 @@ impl<'a> Builder<'a> {
             last_end: 0,
             alias_budget: limits.yaml_alias_budget,
             max_depth: limits.yaml_max_depth,
+            max_documents: limits.yaml_max_documents,
         }
     }
 
@@ -133,6 +135,17 @@ impl<'a> Builder<'a> {
         let end = self.offsets.byte(end).max(start);
         match event {
             Event::DocumentStart(explicit) => {
+                // Every document is checked by every rule for its kind: a stream of tiny
+                // documents (`---` repeated) would otherwise cost rule calls without end.
+                if self.roots.len() >= self.max_documents {
+                    return Err(ParseError {
+                        message: format!(
+                            "more than {} documents in one file: the rest are not read (`yaml-max-documents` in `[limits]` sets the cap)",
+                            self.max_documents
+                        ),
+                        span: self.char_span(start),
+                    });
+                }
                 // Aliases never reach into another document.
                 self.anchors.clear();
                 self.doc_marker = explicit.then_some((start, end));
