@@ -1,6 +1,9 @@
 //! What must hold of any tree a parser builds, whatever the input: shared by the property
 //! tests (tests/properties.rs) and the fuzz targets (fuzz/), which include this file.
 
+// Each includer uses part of it.
+#![allow(dead_code)]
+
 use preflight::model::{Node, SourceFile, Span, Value};
 
 /// Every span of `root` that points into `file` lies inside it, on character boundaries, with
