@@ -7,8 +7,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::{Config, ConfigFile, RuleRef};
-use crate::engine::{self, Host, Limits, RuleMeta, RuleTiming};
+use crate::engine::{self, Host, RuleMeta, RuleTiming};
 use crate::finding::{Finding, Severity, builtin};
+use crate::limits::Limits;
 use crate::model::{
     Document, Format, Kind, Project, ProjectFile, SourceFile, SourceMap, Value, resolve_path,
 };
@@ -17,31 +18,17 @@ use crate::suppress::{self, Suppressed};
 use crate::walk::{self, WalkedFile};
 
 /// What to scan and with which policies.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Policy directories besides the config's `policy-dirs`, loaded after them.
     pub policy_dirs: Vec<PathBuf>,
     pub limits: Limits,
-    pub max_file_size: u64,
     /// The `preflight.toml` to apply, if any (see [`crate::config::discover`]).
     pub config: Option<ConfigFile>,
     /// `--select`: replaces the config's `[rules] select`.
     pub select: Option<Vec<String>>,
     /// `--ignore`: added to the config's `[rules] ignore`.
     pub ignore: Vec<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            policy_dirs: Vec::new(),
-            limits: Limits::default(),
-            max_file_size: walk::DEFAULT_MAX_FILE_SIZE,
-            config: None,
-            select: None,
-            ignore: Vec::new(),
-        }
-    }
 }
 
 /// Texts to read instead of the files on disk, by the path the walk finds them at: the
@@ -79,12 +66,18 @@ pub struct RuleInfo {
 }
 
 impl Outcome {
-    /// A policy failed to load or to run, or the config is wrong: the scan's verdict cannot
-    /// be trusted.
+    /// The scan's verdict cannot be trusted: a policy failed to load or to run, the config is
+    /// wrong, or files could not be read or parsed and so nothing at all was checked (a
+    /// skipped template, an info, is not a failure). When some documents were checked, input
+    /// and parse errors are findings like any other.
     pub fn has_setup_errors(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.rule == builtin::POLICY_ERROR || f.rule == builtin::CONFIG_ERROR)
+        self.findings.iter().any(|f| {
+            f.rule == builtin::POLICY_ERROR
+                || f.rule == builtin::CONFIG_ERROR
+                || (self.documents == 0
+                    && f.severity > Severity::Info
+                    && (f.rule == builtin::INPUT_ERROR || f.rule == builtin::PARSE_ERROR))
+        })
     }
 }
 
@@ -144,7 +137,7 @@ pub struct Checker {
     policy_sources: SourceMap,
     /// Mistakes in the config and policies that failed to load: reported by every scan.
     load_errors: Vec<Finding>,
-    max_file_size: u64,
+    limits: Limits,
 }
 
 impl Checker {
@@ -173,7 +166,9 @@ impl Checker {
             .chain(&options.policy_dirs)
             .cloned()
             .collect();
-        let (mut host, errors) = Host::load(&dirs, options.limits, &mut policy_sources);
+        // The config's `[limits]` replace the defaults the caller passed.
+        let limits = config.limits.unwrap_or(options.limits);
+        let (mut host, errors) = Host::load(&dirs, limits, &mut policy_sources);
         load_errors.extend(errors.iter().map(engine::policy_error_finding));
 
         let mut known: Vec<&str> = host.rules().iter().map(|r| r.meta.id.as_str()).collect();
@@ -202,7 +197,7 @@ impl Checker {
             config,
             policy_sources,
             load_errors,
-            max_file_size: options.max_file_size,
+            limits,
         }
     }
 
@@ -249,9 +244,10 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
     // Globs in the config are written from its directory, paths in findings from the base.
     let prefix = config.prefix_for(crate::config::scan_base(root));
     let detect = |rel: &str| config.detect(&format!("{prefix}{rel}"));
+    let limits = &checker.limits;
     let mut walked = walk::walk(
         root,
-        checker.max_file_size,
+        limits.max_file_size,
         &|rel| detect(rel).is_some(),
         config.exclude.clone().map(|patterns| walk::Exclude {
             patterns,
@@ -266,11 +262,12 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
     );
 
     // Read in parallel, then number the files in path order so output is deterministic.
-    let texts: Vec<(WalkedFile, Result<String, String>)> = walked
+    let max_size = limits.max_file_size;
+    let texts: Vec<(WalkedFile, Result<String, Unread>)> = walked
         .files
         .into_par_iter()
         .map(|file| {
-            let text = read(&file.path, overlay);
+            let text = read(&file.path, overlay, max_size);
             (file, text)
         })
         .collect();
@@ -281,7 +278,7 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
                 let file = sources.add(walked_file.rel, text);
                 files.push((file, walked_file.path));
             }
-            Err(reason) => findings.push(input_error(&walked_file.rel, &reason)),
+            Err(unread) => findings.push(unread.finding(walked_file.rel, &mut sources)),
         }
     }
 
@@ -289,7 +286,7 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
     // are settings whatever their file name; read them and the modules beside them, which
     // their star imports may name.
     let mut forced: HashMap<String, (Format, Option<Kind>)> = HashMap::new();
-    let hinted = settings_hints(&files, &walked.others, overlay);
+    let hinted = settings_hints(&files, &walked.others, overlay, max_size);
     let mut promoted = Vec::new();
     walked.others.retain(|other| {
         let hint = hinted.contains(&other.rel);
@@ -308,7 +305,7 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
     });
     let mut supporting = Vec::new();
     for (other, parse) in promoted {
-        if let Ok(text) = read(&other.path, overlay) {
+        if let Ok(text) = read(&other.path, overlay, max_size) {
             let file = sources.add(other.rel, text);
             if parse {
                 files.push((file, other.path));
@@ -331,7 +328,7 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
                 return (Vec::new(), Vec::new());
             };
             let kind = kind.or_else(|| detect::kind_by_location(location));
-            parse_one(file, format, kind, &imports)
+            parse_one(file, format, kind, &imports, limits)
         })
         .collect();
     let mut documents = Vec::new();
@@ -348,7 +345,7 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
             remaining.push(other);
             continue;
         }
-        match read(&other.path, overlay) {
+        match read(&other.path, overlay, max_size) {
             Ok(text) => {
                 let file = sources.add(other.rel.clone(), text);
                 let (docs, errors) =
@@ -357,7 +354,7 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
                 findings.extend(errors.into_iter().map(|err| parse_error(&file.path, err)));
                 files.push((file, other.path));
             }
-            Err(reason) => findings.push(input_error(&other.rel, &reason)),
+            Err(unread) => findings.push(unread.finding(other.rel, &mut sources)),
         }
     }
     walked.others = remaining;
@@ -371,6 +368,12 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
                     .unwrap_or_default();
                 parse_error(&path, err)
             }),
+    );
+
+    findings.extend(
+        documents
+            .iter()
+            .flat_map(|doc| not_statically_known(doc, &sources)),
     );
 
     let documents_count = documents.len();
@@ -493,7 +496,7 @@ impl Checker {
             .collect();
         let modules = ModuleIndex::new(python.iter());
         let imports = |module: &str, from: &SourceFile| modules.resolve(module, from);
-        let (new_documents, mut findings) = parse_one(&file, format, kind, &imports);
+        let (new_documents, mut findings) = parse_one(&file, format, kind, &imports, &self.limits);
         let kinds: Vec<Kind> = new_documents.iter().map(|d| d.kind).collect();
         let mut documents: Vec<Document> = project
             .documents
@@ -613,6 +616,7 @@ fn settings_hints(
     files: &[(Arc<SourceFile>, PathBuf)],
     others: &[WalkedFile],
     overlay: &Overlay,
+    max_size: u64,
 ) -> Vec<String> {
     const ENTRY_POINTS: &[&str] = &["manage.py", "wsgi.py", "asgi.py"];
     let mut modules = Vec::new();
@@ -622,7 +626,7 @@ fn settings_hints(
     for other in others {
         let name = other.rel.rsplit('/').next().unwrap_or_default();
         if ENTRY_POINTS.contains(&name)
-            && let Ok(text) = read(&other.path, overlay)
+            && let Ok(text) = read(&other.path, overlay, max_size)
         {
             modules.extend(settings_module_names(&text));
         }
@@ -737,15 +741,69 @@ fn template_line(text: &str) -> Option<usize> {
     None
 }
 
+/// Django settings that `exec`, `eval` or `globals()` set: preflight never runs settings, so
+/// rules cannot see those values. Said once per statement, in the module that holds it.
+fn not_statically_known(doc: &Document, sources: &SourceMap) -> Vec<Finding> {
+    if doc.kind != Kind::DjangoSettings {
+        return Vec::new();
+    }
+    let Some(dynamic) = doc.root.get("$dynamic") else {
+        return Vec::new();
+    };
+    dynamic
+        .items()
+        .iter()
+        .filter_map(|statement| {
+            let file = sources.get(statement.span.source)?;
+            Some(Finding {
+                rule: builtin::INPUT_ERROR.into(),
+                severity: Severity::Info,
+                message: format!(
+                    "{} sets settings at run time: they are not statically known, and preflight does not run code to learn them",
+                    parse::shown(file.slice(&statement.span))
+                ),
+                path: Some(file.path.clone()),
+                span: Some(statement.span),
+                checklist: Vec::new(),
+                help: Some("Assign settings by name (`DEBUG = env.bool(\"DEBUG\", default=False)`) so they can be checked.".into()),
+            })
+        })
+        .collect()
+}
+
+/// Parse errors shown per file: a generated file can hold one on every line, and thousands of
+/// findings would bury the rest of the report.
+const MAX_ERRORS_PER_FILE: usize = 50;
+
+/// A file's parse errors as findings, the first [`MAX_ERRORS_PER_FILE`] of them and then one
+/// that counts the rest.
+fn capped(mut errors: Vec<parse::ParseError>, path: &str) -> Vec<Finding> {
+    let rest = errors.split_off(errors.len().min(MAX_ERRORS_PER_FILE));
+    let mut findings: Vec<Finding> = errors.into_iter().map(|e| parse_error(path, e)).collect();
+    if let Some(first) = rest.first() {
+        let mut more = parse_error(path, first.clone());
+        more.message = format!(
+            "{} more parse errors in this file from here on, not listed",
+            rest.len()
+        );
+        findings.push(more);
+    }
+    findings
+}
+
 fn parse_error(path: &str, err: parse::ParseError) -> Finding {
     Finding {
         rule: builtin::PARSE_ERROR.into(),
         severity: Severity::Medium,
-        message: err.message,
         path: Some(path.to_string()),
         span: Some(err.span),
         checklist: Vec::new(),
-        help: Some("Fix the syntax: rules could not check what follows the error.".into()),
+        help: Some(if parse::is_repeated_key(&err) {
+            "Keep one of the two: the file was checked with the last.".into()
+        } else {
+            "Fix the syntax: rules could not check what follows the error.".into()
+        }),
+        message: err.message,
     }
 }
 
@@ -763,12 +821,13 @@ fn template_skipped(file: &SourceFile, format: Format, offset: usize) -> Finding
     }
 }
 
-/// Parses one file; a template or a syntax error becomes a finding.
+/// Parses one file within the limits; a template or a syntax error becomes a finding.
 fn parse_one(
     file: &SourceFile,
     format: Format,
     kind: Option<Kind>,
     imports: &parse::ImportResolver,
+    limits: &Limits,
 ) -> (Vec<Document>, Vec<Finding>) {
     // Python is skipped before parsing: tree-sitter's error recovery on a Jinja template
     // (cookiecutter) would cost more than every other file.
@@ -777,33 +836,84 @@ fn parse_one(
     {
         return (Vec::new(), vec![template_skipped(file, format, marker)]);
     }
-    let (documents, errors) = parse::parse_file(file, format, kind, imports);
-    if let Some(marker) = template_marker(&file.text).filter(|_| !errors.is_empty()) {
+    let (documents, errors) = parse::parse_file_within(file, format, kind, imports, limits);
+    // A repeated key is no sign of a template (workflows hold `${{ … }}` and parse).
+    let failed = errors.iter().any(|err| !parse::is_repeated_key(err));
+    if let Some(marker) = template_marker(&file.text).filter(|_| failed) {
         return (Vec::new(), vec![template_skipped(file, format, marker)]);
     }
-    let errors = errors
-        .into_iter()
-        .map(|err| parse_error(&file.path, err))
-        .collect();
-    (documents, errors)
+    (documents, capped(errors, &file.path))
 }
 
-fn read(path: &Path, overlay: &Overlay) -> Result<String, String> {
+/// A file's text: the editor's unsaved text when it has one, else the file on disk.
+fn read(path: &Path, overlay: &Overlay, max_size: u64) -> Result<String, Unread> {
     match overlay.get(path) {
         Some(text) => Ok(text.to_string()),
-        None => read_text(path),
+        None => read_text(path, max_size),
     }
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
+/// Why a file's text could not be had.
+enum Unread {
+    /// Unreadable, over the size cap, or binary: the reason.
+    Whole(String),
+    /// Not UTF-8: the text with each bad sequence replaced, and the first bad byte.
+    NotUtf8 {
+        lossy: String,
+        offset: usize,
+        byte: u8,
+    },
+}
+
+impl Unread {
+    /// An `input-error` finding; for text that is not UTF-8, at the first bad byte (its
+    /// replaced text is added to `sources` so the place can be shown).
+    fn finding(self, rel: String, sources: &mut SourceMap) -> Finding {
+        match self {
+            Unread::Whole(reason) => input_error(&rel, &reason),
+            Unread::NotUtf8 {
+                lossy,
+                offset,
+                byte,
+            } => {
+                let file = sources.add(rel, lossy);
+                let mut finding = input_error(
+                    &file.path,
+                    &format!("not valid UTF-8 (byte 0x{byte:02X}): not checked"),
+                );
+                // The bad byte became U+FFFD, three bytes long.
+                finding.span = Some(file.span(offset..offset + '\u{fffd}'.len_utf8()));
+                finding.help = Some("Save the file as UTF-8.".into());
+                finding
+            }
+        }
+    }
+}
+
+/// The text of a file to parse, without a byte-order mark (invisible in editors, it would
+/// shift columns).
+fn read_text(path: &Path, max_size: u64) -> Result<String, Unread> {
+    let unread = |err: std::io::Error| Unread::Whole(format!("cannot read: {err}"));
+    let size = std::fs::metadata(path).map_err(unread)?.len();
+    if size > max_size {
+        return Err(Unread::Whole(walk::over_cap(size, max_size)));
+    }
+    let bytes = std::fs::read(path).map_err(unread)?;
     let mut text = String::from_utf8(bytes).map_err(|err| {
-        format!(
-            "not valid UTF-8 (invalid byte at offset {}): not checked",
-            err.utf8_error().valid_up_to()
-        )
+        let offset = err.utf8_error().valid_up_to();
+        let byte = err.as_bytes().get(offset).copied().unwrap_or_default();
+        Unread::NotUtf8 {
+            lossy: String::from_utf8_lossy(err.as_bytes()).into_owned(),
+            offset,
+            byte,
+        }
     })?;
-    // A byte-order mark is invisible in editors: drop it so columns match what users see.
+    // No configuration format allows a NUL byte; a file that holds one is binary.
+    if text.contains('\0') {
+        return Err(Unread::Whole(
+            "binary file (it holds NUL bytes): not checked".into(),
+        ));
+    }
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }

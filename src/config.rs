@@ -12,6 +12,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::attest::{Attestation, attest_table};
 use crate::finding::{Finding, Severity, builtin};
+use crate::limits::{Limits, limits_table};
 use crate::model::{Format, Key, Kind, Node, SourceFile, SourceMap, Span, Value};
 use crate::parse::{self, detect};
 
@@ -42,6 +43,8 @@ pub struct Config {
     pub ignore: Vec<IgnoreEntry>,
     /// `[attest."<item>"]`: checklist items people vouch for.
     pub attest: Vec<Attestation>,
+    /// `[limits]`: caps on input and on rules, replacing the defaults.
+    pub limits: Option<Limits>,
 }
 
 /// The `[rules]` table.
@@ -226,6 +229,7 @@ impl Config {
                 "detect" => config.detect = detect_table(file, value, reader.errors),
                 "ignore" => config.ignore = reader.ignores(value),
                 "attest" => config.attest = attest_table(file, value, reader.errors),
+                "limits" => config.limits = Some(limits_table(file, value, reader.errors)),
                 other => reader.error(
                     key.span,
                     format!(
@@ -324,6 +328,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "detect",
     "ignore",
     "attest",
+    "limits",
 ];
 
 /// Reads typed values out of the TOML tree, recording a `config-error` for each mistake.

@@ -14,6 +14,7 @@ pub mod dump;
 pub mod engine;
 pub mod finding;
 pub mod fixtures;
+pub mod limits;
 pub mod lsp;
 pub mod model;
 pub mod parse;

@@ -561,7 +561,7 @@ fn default_pack_fixtures() -> Option<&'static std::path::Path> {
 fn load_host(dirs: &[PathBuf]) -> Result<preflight::engine::Host, String> {
     let mut sources = SourceMap::default();
     let (host, errors) =
-        preflight::engine::Host::load(dirs, preflight::engine::Limits::default(), &mut sources);
+        preflight::engine::Host::load(dirs, preflight::limits::Limits::default(), &mut sources);
     match errors.first() {
         None => Ok(host),
         Some(err) => Err(format!(

@@ -26,9 +26,6 @@ const SKIPPED_DIRS: &[&str] = &[
     ".pytest_cache",
 ];
 
-/// Files larger than this are skipped and reported.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
-
 /// A file to read: where it is and how to name it in findings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkedFile {
@@ -123,11 +120,26 @@ pub fn walk(
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
             continue;
         }
         let rel = relative(entry.path(), &base);
         let inside = !entry.path_is_symlink() || points_inside(entry.path(), &canonical_root);
+        if !file_type.is_file() {
+            // Reading a FIFO blocks and a device never ends: name them, never open them.
+            if readable(&rel) {
+                let reason = if inside {
+                    format!("{}, not a regular file: skipped", special_kind(file_type))
+                } else {
+                    "symlink to a file outside the scan root: not followed".into()
+                };
+                out.skipped.push(Skipped { rel, reason });
+            }
+            continue;
+        }
         let file = WalkedFile {
             path: entry.path().to_path_buf(),
             rel,
@@ -148,10 +160,7 @@ pub fn walk(
         match entry.metadata() {
             Ok(meta) if meta.len() > max_file_size => out.skipped.push(Skipped {
                 rel: file.rel,
-                reason: format!(
-                    "file is {} bytes, over the {max_file_size}-byte size cap: not checked",
-                    meta.len()
-                ),
+                reason: over_cap(meta.len(), max_file_size),
             }),
             _ => out.files.push(file),
         }
@@ -163,6 +172,13 @@ pub fn walk(
             reason: "symlink to a directory outside the scan root: not followed".into(),
         }));
     out
+}
+
+/// Why a file over the size cap was not read.
+pub fn over_cap(size: u64, cap: u64) -> String {
+    format!(
+        "file is {size} bytes, over the {cap}-byte size cap: not checked (raise `max-file-size` in `[limits]` to read it)"
+    )
 }
 
 /// A symlink whose target lies inside the (canonical) scan root.
@@ -193,8 +209,35 @@ fn error_path(err: &ignore::Error, base: &Path) -> String {
     }
 }
 
+/// What a file that is neither a regular file nor a directory is, for a message.
+fn special_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
+}
+
 fn describe_walk_error(err: &ignore::Error, base: &Path) -> String {
     match err {
+        ignore::Error::WithPath { path, .. }
+            if path.symlink_metadata().is_ok() && path.metadata().is_err() =>
+        {
+            let target = std::fs::read_link(path)
+                .map(|t| t.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            format!("broken symlink: its target `{target}` does not exist: not checked")
+        }
         ignore::Error::WithPath { err, .. }
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err, base),
@@ -205,7 +248,11 @@ fn describe_walk_error(err: &ignore::Error, base: &Path) -> String {
             };
             format!("symlink loop back to {target}: not followed")
         }
-        ignore::Error::Io(io) => format!("cannot read: {io}"),
+        // The OS's words, without the absolute path some wrappers add.
+        ignore::Error::Io(io) => match io.raw_os_error() {
+            Some(code) => format!("cannot read: {}", std::io::Error::from_raw_os_error(code)),
+            None => format!("cannot read: {}", io.kind()),
+        },
         other => other.to_string(),
     }
 }
@@ -213,6 +260,10 @@ fn describe_walk_error(err: &ignore::Error, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn default_cap() -> u64 {
+        crate::limits::Limits::default().max_file_size
+    }
 
     fn write(dir: &Path, path: &str, text: &str) {
         let path = dir.join(path);
@@ -238,7 +289,7 @@ mod tests {
         write(dir.path(), ".git/config.json", "{}\n");
         write(dir.path(), "generated/k8s.yaml", "a: 1\n");
         write(dir.path(), ".preflightignore", "generated/\n");
-        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE, &known, None);
+        let walk = walk(dir.path(), default_cap(), &known, None);
         assert_eq!(
             rels(&walk),
             vec![".github/workflows/ci.yml", "app/Dockerfile"]
@@ -270,7 +321,7 @@ mod tests {
         write(dir.path(), "deploy/docker-compose.yml", "services: {}\n");
         let walk = walk(
             &dir.path().join("deploy/docker-compose.yml"),
-            DEFAULT_MAX_FILE_SIZE,
+            default_cap(),
             &known,
             None,
         );
@@ -288,7 +339,7 @@ mod tests {
             dir.path().join("link.yaml"),
         )
         .unwrap();
-        let walk = walk(dir.path(), DEFAULT_MAX_FILE_SIZE, &known, None);
+        let walk = walk(dir.path(), default_cap(), &known, None);
         assert!(walk.files.is_empty());
         assert_eq!(walk.skipped[0].rel, "link.yaml");
         assert!(walk.skipped[0].reason.contains("outside the scan root"));

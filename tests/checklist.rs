@@ -180,7 +180,10 @@ fn rules_name_only_catalogued_items() {
         let name = rule.strip_prefix(root).unwrap_or(rule).display();
         for id in meta_checklist(&source) {
             if !ids.contains(id) {
-                let closest = ids.iter().min_by_key(|c| preflight::suggest::edit_distance(id, c)).unwrap();
+                let closest = ids
+                    .iter()
+                    .min_by_key(|c| preflight::suggest::edit_distance(id, c))
+                    .unwrap();
                 unknown.push(format!(
                     "{name}: unknown checklist id {id:?} (closest: {closest:?})"
                 ));

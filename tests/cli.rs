@@ -334,10 +334,15 @@ fn the_shared_corpus_checks_cleanly() {
         return;
     }
     let findings = check_json(&[&corpus], 1);
+    // Archived Kubernetes examples repeat a key (`selector:` twice): reported, and still
+    // checked, so not a failure to read the corpus.
     let broken: Vec<_> = findings
         .iter()
         .filter(|f| {
-            f["rule"] == "policy-error" || (f["rule"] == "parse-error" && f["severity"] != "info")
+            f["rule"] == "policy-error"
+                || (f["rule"] == "parse-error"
+                    && f["severity"] != "info"
+                    && !f["message"].as_str().unwrap().starts_with("duplicate key"))
         })
         .collect();
     assert!(broken.is_empty(), "{broken:#?}");

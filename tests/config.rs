@@ -330,3 +330,40 @@ fn rule_parameters_come_from_the_config_and_are_checked() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn limits_in_the_config_apply_to_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "docker-compose.yml", COMPOSE);
+    write(
+        dir.path(),
+        "big.json",
+        &format!("[{}1]", "1, ".repeat(1000)),
+    );
+    let root = dir.path().to_str().unwrap();
+    assert!(
+        !check(&[root])
+            .findings
+            .iter()
+            .any(|f| f.starts_with("input-error"))
+    );
+    write(
+        dir.path(),
+        "preflight.toml",
+        "[limits]\nmax-file-size = 2000\n",
+    );
+    let report = check(&[root]);
+    assert!(
+        report
+            .findings
+            .contains(&"input-error big.json:0".to_string()),
+        "{:?}",
+        report.findings
+    );
+    // The other files are still checked.
+    assert!(
+        report
+            .findings
+            .contains(&"compose/privileged docker-compose.yml:4".to_string())
+    );
+}

@@ -5,6 +5,7 @@ mod loader;
 mod meta;
 mod project;
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,6 +20,7 @@ pub use meta::RuleMeta;
 
 use crate::embedded;
 use crate::finding::{Finding, Severity, builtin};
+use crate::limits::Limits;
 use crate::model::{Project, SourceFile, SourceMap};
 
 /// What evaluating the pack produced.
@@ -37,33 +39,26 @@ pub struct RuleTiming {
     pub total: Duration,
 }
 
-/// Limits every rule call runs under; a rule that exceeds one becomes a `policy-error`.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub max_operations: u64,
-    pub max_call_levels: usize,
-    pub max_string_size: usize,
-    pub max_array_size: usize,
-    pub max_map_size: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_operations: 5_000_000,
-            max_call_levels: 64,
-            max_string_size: 16 * 1024 * 1024,
-            max_array_size: 1_000_000,
-            max_map_size: 1_000_000,
-        }
-    }
-}
-
 /// The loaded policy set and the engine that runs it.
 pub struct Host {
     engine: Engine,
     rules: Vec<Rule>,
+    /// How long one rule call may take.
+    timeout: Duration,
 }
+
+thread_local! {
+    /// When the rule call running on this thread must stop. Each call runs on one thread from
+    /// start to end, so the engine's progress callback can find its own deadline here.
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Stack of each thread rules run on: reserved, not committed, until a deep call uses it.
+const RULE_STACK_SIZE: usize = 64 * 1024 * 1024;
+
+/// Operations between two looks at the clock: reading it on every operation would cost more
+/// than the rules.
+const CLOCK_EVERY: u64 = 1024;
 
 impl Host {
     /// Builds the engine, loads the embedded stdlib and default pack, then each extra policy
@@ -229,7 +224,12 @@ impl Host {
             }
         }
         rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
-        (Host { engine, rules }, errors)
+        let host = Host {
+            engine,
+            rules,
+            timeout: limits.rule_timeout,
+        };
+        (host, errors)
     }
 
     /// Keeps only the rules `keep` accepts (a config's `select` and `ignore`).
@@ -338,10 +338,23 @@ impl Host {
             .filter(|&r| self.rules[r].entry == Entry::Project && project_rule(&self.rules[r].meta))
             .map(|r| (r, None));
         let pairs: Vec<(usize, Option<usize>)> = document_runs.chain(project_runs).collect();
-        let runs: Vec<_> = pairs
-            .into_par_iter()
-            .map(|(rule, document)| timed(rule, document))
-            .collect();
+        let collect = || {
+            pairs
+                .into_par_iter()
+                .map(|(rule, document)| timed(rule, document))
+                .collect::<Vec<_>>()
+        };
+        // Rhai recurses on the native stack, several frames per script call level: at the
+        // call depth limit that outgrows rayon's default 2 MiB stacks (an overflow aborts the
+        // process). Rules run on threads with room for it, as many as the caller's pool has.
+        let runs: Vec<_> = match rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .stack_size(RULE_STACK_SIZE)
+            .build()
+        {
+            Ok(pool) => pool.install(collect),
+            Err(_) => collect(),
+        };
 
         let mut timings: Vec<RuleTiming> = self
             .rules
@@ -382,6 +395,7 @@ impl Host {
             cache: cache.clone(),
         });
         let options = CallFnOptions::new().with_tag(context.clone());
+        DEADLINE.set(Some(Instant::now() + self.timeout));
         let result = match document {
             Some(index) => self.engine.call_fn_with_options::<rhai::Dynamic>(
                 options,
@@ -398,11 +412,12 @@ impl Host {
                 (project::ProjectRef(project.clone()),),
             ),
         };
+        DEADLINE.set(None);
         let mut findings =
             std::mem::take(&mut *context.findings.lock().unwrap_or_else(|e| e.into_inner()));
         if let Err(err) = result {
             let target = document.map_or("the project", |i| &project.documents[i].path);
-            findings.push(runtime_error(rule, target, &err));
+            findings.push(runtime_error(rule, target, &err, self.timeout));
         }
         findings
     }
@@ -494,12 +509,23 @@ fn script_types(signature: &str) -> String {
 }
 
 fn new_engine(limits: Limits) -> Engine {
+    // `Engine::new` has no file, process, network or environment functions (those live in
+    // crates preflight does not use); the module resolver is replaced in `Host::load` by one
+    // that knows only the stdlib, so `import` cannot reach the file system either.
     let mut engine = Engine::new();
-    engine.set_max_operations(limits.max_operations);
-    engine.set_max_call_levels(limits.max_call_levels);
-    engine.set_max_string_size(limits.max_string_size);
-    engine.set_max_array_size(limits.max_array_size);
-    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_operations(limits.rule_max_operations);
+    engine.set_max_call_levels(limits.rule_max_call_depth);
+    engine.set_max_string_size(limits.rule_max_string_size);
+    engine.set_max_array_size(limits.rule_max_array_size);
+    engine.set_max_map_size(limits.rule_max_map_size);
+    // The wall-clock cap: a call past its deadline is terminated.
+    engine.on_progress(|operations| {
+        let late = operations % CLOCK_EVERY == 0
+            && DEADLINE
+                .get()
+                .is_some_and(|deadline| Instant::now() > deadline);
+        late.then_some(rhai::Dynamic::UNIT)
+    });
     engine.set_max_modules(64);
     engine.set_max_expr_depths(128, 64);
     // Policies decide; they do not run code built from strings.
@@ -548,7 +574,7 @@ fn compile_module(engine: &Engine, file: &Arc<SourceFile>) -> Result<Module, Pol
 }
 
 /// A rule that threw or exceeded a limit, as a finding at the place in the rule that failed.
-fn runtime_error(rule: &Rule, target: &str, err: &EvalAltResult) -> Finding {
+fn runtime_error(rule: &Rule, target: &str, err: &EvalAltResult, timeout: Duration) -> Finding {
     let (inner, position) = innermost(err);
     let line = position
         .line()
@@ -563,7 +589,7 @@ fn runtime_error(rule: &Rule, target: &str, err: &EvalAltResult) -> Finding {
             "rule `{}` failed on `{}`: {}",
             rule.meta.id,
             target,
-            describe(inner)
+            describe(inner, timeout)
         ),
     })
 }
@@ -591,8 +617,18 @@ fn innermost(err: &EvalAltResult) -> (&EvalAltResult, rhai::Position) {
     (current, position)
 }
 
-fn describe(err: &EvalAltResult) -> String {
+fn describe(err: &EvalAltResult, timeout: Duration) -> String {
     match err {
+        EvalAltResult::ErrorTerminated(..) => format!(
+            "exceeded the time limit of {} ms for one call (`rule-timeout-ms` in `[limits]`)",
+            timeout.as_millis()
+        ),
+        EvalAltResult::ErrorModuleNotFound(name, _) => format!(
+            "cannot import `{name}`: policies import only the stdlib's modules, by name (`import \"images\"`), never files"
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!(
+            "exceeded the size limit: {what} (a runaway string, array or map; `rule-max-string-size`, `rule-max-array-size` and `rule-max-map-size` in `[limits]`)"
+        ),
         EvalAltResult::ErrorTooManyOperations(_) => {
             "exceeded the operations limit (an endless loop, or far too much work for one document)"
                 .into()
@@ -623,5 +659,73 @@ pub fn policy_error_finding(err: &PolicyError) -> Finding {
         span: Some(err.file.span(offset..offset + 1)),
         checklist: Vec::new(),
         help: Some("Fix the policy; the other rules still ran.".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Policies come from other repositories: nothing they can call may touch the machine.
+    /// Rhai's standard packages have no such function; this fails if a package or a host
+    /// function that has one is ever registered.
+    #[test]
+    fn scripts_can_reach_no_file_process_network_or_environment() {
+        const FORBIDDEN: &[&str] = &[
+            // Not `remove`: Rhai's arrays, maps and strings have one, and none touches a file.
+            "open",
+            "read",
+            "write",
+            "read_file",
+            "write_file",
+            "unlink",
+            "mkdir",
+            "read_dir",
+            "exec",
+            "system",
+            "spawn",
+            "command",
+            "shell",
+            "run",
+            "env",
+            "getenv",
+            "set_env",
+            "var",
+            "connect",
+            "socket",
+            "http",
+            "request",
+            "fetch",
+            "download",
+            "load",
+        ];
+        let engine = new_engine(Limits::default());
+        let names: Vec<String> = engine
+            .gen_fn_signatures(true)
+            .iter()
+            .filter_map(|signature| {
+                let name = signature.split('(').next()?;
+                Some(name.rsplit(' ').next().unwrap_or(name).to_string())
+            })
+            .collect();
+        assert!(
+            names.len() > 100,
+            "the standard packages are listed: {names:?}"
+        );
+        let reachable: Vec<&String> = names
+            .iter()
+            .filter(|name| FORBIDDEN.contains(&name.as_str()))
+            .collect();
+        assert!(reachable.is_empty(), "{reachable:?}");
+    }
+
+    /// `eval` would run code a rule builds from strings (from scanned files, say).
+    #[test]
+    fn eval_does_not_compile() {
+        let engine = new_engine(Limits::default());
+        let err = engine
+            .compile("fn check(doc) { eval(\"1\") }")
+            .expect_err("eval is disabled");
+        assert!(err.to_string().contains("'eval' is disabled"), "{err}");
     }
 }

@@ -272,10 +272,23 @@ impl<'a> Lexer<'a> {
             end: first.end,
         };
         let (keep, mut more) = self.continuation(first);
+        // The continuation's escape sits right after the kept text.
+        let mut escape_at = keep.end;
         lg.push(text, keep);
         while more {
-            // A continuation at the end of the file just ends the instruction, as in Docker.
-            let Some(line) = self.next_line() else { break };
+            let Some(line) = self.next_line() else {
+                // Docker ends the instruction at the end of the file; the command it runs is
+                // likely cut short (`apt-get update && \`).
+                if lg.text.trim().is_empty() {
+                    break;
+                }
+                let escape = self.escape;
+                self.error(
+                    format!("the file ends after a line continuation `{escape}`: the instruction ends here, and may be cut short"),
+                    self.file.span(escape_at..escape_at + escape.len_utf8()),
+                );
+                break;
+            };
             let t = sub(text, line.clone()).trim_start();
             // Docker skips comment and blank lines inside a continuation.
             if t.is_empty() || t.starts_with('#') {
@@ -283,6 +296,7 @@ impl<'a> Lexer<'a> {
             }
             let keep;
             (keep, more) = self.continuation(line.clone());
+            escape_at = keep.end;
             lg.push(text, keep);
             lg.end = line.end;
         }
@@ -1463,16 +1477,25 @@ mod tests {
 
     #[test]
     fn continuation_at_end_of_file_ends_the_instruction() {
-        let (file, root) = ok("FROM a\nRUN echo hi \\");
-        let run = node(&root, "instructions.1");
-        assert_eq!(str_at(run, "text"), "echo hi");
-        assert_eq!(file.slice(&run.span), "RUN echo hi \\");
-        // Trailing comment and blank lines are not part of it.
-        let (file, root) = ok("FROM a\nRUN echo hi \\\n# c\n\n");
-        assert_eq!(
-            file.slice(&node(&root, "instructions.1").span),
-            "RUN echo hi \\"
-        );
+        for (src, escape_at) in [
+            ("FROM a\nRUN echo hi \\", (2, 13)),
+            // Trailing comment and blank lines are not part of it.
+            ("FROM a\nRUN echo hi \\\n# c\n\n", (2, 13)),
+            ("FROM a\nRUN echo hi && \\\n  echo more \\\n", (3, 13)),
+        ] {
+            let (file, parsed) = run(src);
+            let run = node(&parsed.roots[0], "instructions.1");
+            assert!(str_at(run, "text").starts_with("echo hi"));
+            assert!(file.slice(&run.span).starts_with("RUN echo hi"));
+            assert!(file.slice(&run.span).ends_with('\\'));
+            // Docker accepts it, but the command is likely cut short: said at the escape.
+            let [err] = parsed.errors.as_slice() else {
+                panic!("one error expected: {:?}", parsed.errors);
+            };
+            assert!(err.message.contains("ends after a line continuation"));
+            let start = err.span.start;
+            assert_eq!((start.line, start.column), escape_at, "{src:?}");
+        }
     }
 
     #[test]

@@ -50,9 +50,33 @@ pub fn parse(file: &SourceFile) -> Parsed {
         });
     };
     match (Builder { file, base }).build(&value) {
-        Ok(root) => Parsed::one(root),
+        Ok(root) => {
+            let errors = repeated_keys(&root);
+            Parsed {
+                roots: vec![root],
+                errors,
+            }
+        }
         Err(err) => Parsed::failed(err),
     }
+}
+
+/// Keys written twice in one object, in source order.
+fn repeated_keys(root: &Node) -> Vec<ParseError> {
+    let mut errors = Vec::new();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        match &node.value {
+            Value::Map(entries) => {
+                errors.extend(super::repeated_keys(entries.iter().map(|(key, _)| key)));
+                pending.extend(entries.iter().map(|(_, value)| value));
+            }
+            Value::List(items) => pending.extend(items.iter()),
+            _ => {}
+        }
+    }
+    errors.sort_by_key(|err| err.span.start.offset);
+    errors
 }
 
 fn syntax_error(
@@ -282,8 +306,18 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_are_kept_in_order() {
-        let (file, root) = parse_ok(r#"{"a": 1, "b": 2, "a": 3}"#);
+    fn duplicate_keys_are_kept_in_order_and_reported() {
+        let (file, parsed) =
+            crate::parse::testing::parse_as(parse, "test.json", r#"{"a": 1, "b": 2, "a": 3}"#);
+        let [err] = parsed.errors.as_slice() else {
+            panic!("one error expected: {:?}", parsed.errors);
+        };
+        assert_eq!(line_col(&err.span), (1, 18));
+        assert!(
+            err.message
+                .starts_with("duplicate key `a` (first at line 1)")
+        );
+        let root = &parsed.roots[0];
         let names: Vec<&str> = root.entries().iter().map(|(k, _)| &*k.name).collect();
         assert_eq!(names, ["a", "b", "a"]);
         assert_eq!(root.entries()[2].0.span.start.column, 18);

@@ -14,7 +14,10 @@ pub mod toml;
 mod treesitter;
 pub mod yaml;
 
-use crate::model::{Node, Span};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use crate::model::{Key, Node, Span};
 
 /// A syntax problem at a place in a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +54,7 @@ impl Parsed {
 
 use std::sync::Arc;
 
+use crate::limits::Limits;
 use crate::model::{Document, Format, Kind, SourceFile};
 
 /// Finds the file a Python star import names (`.base`, `config.settings.base`), given the
@@ -100,8 +104,19 @@ pub fn parse_file(
     kind: Option<Kind>,
     imports: &ImportResolver,
 ) -> (Vec<Document>, Vec<ParseError>) {
+    parse_file_within(file, format, kind, imports, &Limits::default())
+}
+
+/// [`parse_file`] under the given limits.
+pub fn parse_file_within(
+    file: &SourceFile,
+    format: Format,
+    kind: Option<Kind>,
+    imports: &ImportResolver,
+    limits: &Limits,
+) -> (Vec<Document>, Vec<ParseError>) {
     let parsed = match format {
-        Format::Yaml => yaml::parse(file),
+        Format::Yaml => yaml::parse_within(file, limits),
         Format::Json => json::parse(file),
         Format::Toml => toml::parse(file),
         Format::Hcl => hcl::parse(file),
@@ -127,6 +142,37 @@ pub fn parse_file(
         })
         .collect();
     (documents, parsed.errors)
+}
+
+/// How a repeated key's error starts.
+const REPEATED_KEY: &str = "duplicate key";
+
+/// An error at each key that repeats an earlier key of the same map. The tree keeps both
+/// entries (a lookup takes the last, as most tools do), but tools disagree: some reject the
+/// file, some keep the first.
+pub(crate) fn repeated_keys<'k>(keys: impl IntoIterator<Item = &'k Key>) -> Vec<ParseError> {
+    let mut first: HashMap<&str, &Key> = HashMap::new();
+    keys.into_iter()
+        .filter_map(|key| match first.entry(&key.name) {
+            Entry::Occupied(earlier) => Some(ParseError {
+                message: format!(
+                    "{REPEATED_KEY} `{}` (first at line {}): tools disagree on which one counts, and some reject the file",
+                    key.name,
+                    earlier.get().span.start.line
+                ),
+                span: key.span,
+            }),
+            Entry::Vacant(slot) => {
+                slot.insert(key);
+                None
+            }
+        })
+        .collect()
+}
+
+/// Whether an error is a repeated key, after which the whole file was still read.
+pub fn is_repeated_key(err: &ParseError) -> bool {
+    err.message.starts_with(REPEATED_KEY)
 }
 
 /// The text of a byte range, or `""` when the range is not inside the text on char boundaries.

@@ -15,8 +15,9 @@
 use super::{ParseError, Parsed};
 use crate::model::{Key, Node, Pos, SourceFile, Span};
 
-/// Deepest block nesting read; real configurations stay under ten.
-const MAX_DEPTH: usize = 500;
+/// Deepest block nesting read; real configurations stay under ten. Rules walk blocks with
+/// one script call per level, so this stays well under their call depth limit (64).
+const MAX_DEPTH: usize = 32;
 
 pub fn parse(file: &SourceFile) -> Parsed {
     let mut parser = Parser::new(file);
@@ -900,7 +901,7 @@ mod tests {
         assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors.first());
         assert_eq!(
             parsed.errors[0].message,
-            "blocks are nested more than 500 levels deep"
+            "blocks are nested more than 32 levels deep"
         );
         assert_eq!(parsed.errors[0].span.start.offset, 3 * MAX_DEPTH + 2);
         assert_eq!(parsed.roots.len(), 1);

@@ -10,7 +10,8 @@ use crate::model::{Document, Key, Kind, Node};
 /// Deepest chain of includes followed.
 const MAX_DEPTH: usize = 16;
 
-/// Expands the includes of every nginx document in place; returns the cycles met.
+/// Expands the includes of every nginx document in place; returns the cycles and the includes
+/// that point outside the scan root met, each once.
 pub fn expand(documents: &mut [Document]) -> Vec<ParseError> {
     expand_where(documents, &|_| true)
 }
@@ -38,6 +39,9 @@ pub fn expand_where(
         let mut chain = vec![doc.path.clone()];
         doc.root = top.file(&doc.root, &doc.path, &mut chain, &mut errors);
     }
+    // A cycle is met from each file on it: say it once per directive.
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|err| seen.insert(err.span));
     errors
 }
 
@@ -80,16 +84,26 @@ impl Includer<'_> {
                 ),
                 None => directive.clone(),
             };
-            let included = (directive.get("name").and_then(Node::as_str) == Some("include"))
-                .then(|| {
-                    directive
-                        .get("args")
-                        .and_then(|a| a.items().first())
-                        .and_then(Node::as_str)
-                })
-                .flatten()
-                .map(|pattern| self.matches(pattern, path))
-                .unwrap_or_default();
+            let pattern = (directive.get("name").and_then(Node::as_str) == Some("include"))
+                .then(|| directive.get_path("args.0"))
+                .flatten();
+            let included = match pattern.and_then(|p| Some((p, p.as_str()?))) {
+                // Relative to the including file, `../../etc/passwd` leaves the scan root:
+                // refused, so a project cannot make rules read files it does not hold.
+                Some((node, pattern))
+                    if !pattern.starts_with('/') && join(dir_of(path), pattern).is_none() =>
+                {
+                    errors.push(ParseError {
+                        message: format!(
+                            "include `{pattern}` points outside the scan root: not followed"
+                        ),
+                        span: node.span,
+                    });
+                    Vec::new()
+                }
+                Some((_, pattern)) => self.matches(pattern, path),
+                None => Vec::new(),
+            };
             out.push(directive.clone());
             let wildcard = directive
                 .get_path("args.0")
@@ -135,10 +149,11 @@ impl Includer<'_> {
         let mut bases: Vec<String> = Vec::new();
         if let Some(relative) = pattern.strip_prefix('/') {
             let parts: Vec<&str> = relative.split('/').collect();
-            bases.extend((1..parts.len()).map(|i| join(self.top_dir, &parts[i..].join("/"))));
+            bases
+                .extend((1..parts.len()).filter_map(|i| join(self.top_dir, &parts[i..].join("/"))));
         } else {
-            bases.push(join(dir_of(from), pattern));
-            bases.push(join(self.top_dir, pattern));
+            bases.extend(join(dir_of(from), pattern));
+            bases.extend(join(self.top_dir, pattern));
         }
         for candidate in bases {
             let mut found: Vec<String> = self
@@ -177,18 +192,20 @@ fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-fn join(dir: &str, path: &str) -> String {
+/// `path` resolved against `dir` (both relative to the scan root); `None` when `..` climbs
+/// out of the root.
+fn join(dir: &str, path: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
     for part in path.split('/') {
         match part {
             "" | "." => {}
             ".." => {
-                parts.pop();
+                parts.pop()?;
             }
             _ => parts.push(part),
         }
     }
-    parts.join("/")
+    Some(parts.join("/"))
 }
 
 /// `*` and `?` match within one path component, as nginx's glob does.
@@ -322,8 +339,9 @@ mod tests {
         assert!(glob("sites-enabled/*", "sites-enabled/shop"));
         assert!(glob("a?c", "abc") && !glob("a?c", "a/c"));
         assert_eq!(
-            join("deploy/nginx", "../conf/./x.conf"),
-            "deploy/conf/x.conf"
+            join("deploy/nginx", "../conf/./x.conf").as_deref(),
+            Some("deploy/conf/x.conf")
         );
+        assert_eq!(join("deploy", "../../etc/passwd"), None);
     }
 }

@@ -624,6 +624,16 @@ impl<'a> Reader<'a, '_> {
             "dictionary" => self.dictionary(node, depth),
             "identifier" => return self.reference(node),
             "binary_operator" => self.concat(node, depth),
+            // A value computed by `eval`/`exec` is not statically known: never run, listed.
+            "call"
+                if node
+                    .child_by_field_name("function")
+                    .is_some_and(|f| matches!(self.text(f), "eval" | "exec")) =>
+            {
+                let call = self.opaque(node);
+                self.module.dynamic.push(call.clone());
+                return call;
+            }
             "call" | "subscript" => {
                 return self
                     .env_lookup(node, depth)
@@ -1732,6 +1742,17 @@ X = env("X_VAR", default=env("Y_VAR"))
         assert_eq!(line_col(&dynamic.items()[4].span), (6, 5));
         assert_eq!(file.slice(&dynamic.span), "exec(open('local.py').read())");
         assert!(root.get("X").is_none());
+        // A value that `eval` computes is listed too, and kept as source, never run.
+        let (_, root) = parse_clean(parse, "settings.py", "SECRET_KEY = eval('\"x\" * 50')\n");
+        let dynamic = get(&root, "$dynamic");
+        assert_eq!(
+            get(&dynamic.items()[0], "$expr").as_str(),
+            Some("eval('\"x\" * 50')")
+        );
+        assert_eq!(
+            get(get(&root, "SECRET_KEY"), "$expr").as_str(),
+            Some("eval('\"x\" * 50')")
+        );
     }
 
     #[test]

@@ -9,22 +9,24 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
+use crate::limits::Limits;
 use crate::model::{Key, Node, SourceFile, Span, Value};
 
 use super::{ParseError, Parsed};
 
-/// Deepest nesting accepted, counting nesting created through aliases (downstream walkers recurse).
-const MAX_DEPTH: usize = 1000;
-
-/// Nodes that alias expansion may produce in one file. Expanded nodes share memory (`Arc`), so
-/// this bounds the work of whatever walks the tree afterwards, not our memory; a fixed number
-/// keeps that bound predictable whatever the file size, and real files use a tiny fraction.
-const ALIAS_BUDGET: u64 = 1_000_000;
-
 const CORE_TAG: &str = "tag:yaml.org,2002:";
 
 pub fn parse(file: &SourceFile) -> Parsed {
-    let mut builder = Builder::new(file);
+    parse_within(file, &Limits::default())
+}
+
+/// Parses under the YAML limits: the deepest nesting accepted, counting nesting created
+/// through aliases (downstream walkers recurse), and the nodes alias expansion may produce in
+/// one file. Expanded nodes share memory (`Arc`), so the budget bounds the work of whatever
+/// walks the tree afterwards, not our memory; a fixed number keeps that bound predictable
+/// whatever the file size, and real files use a tiny fraction.
+pub fn parse_within(file: &SourceFile, limits: &Limits) -> Parsed {
+    let mut builder = Builder::new(file, limits);
     let mut parser = Parser::new_from_str(&file.text);
     while let Some(next) = parser.next_event() {
         let step = match next {
@@ -103,10 +105,13 @@ struct Builder<'a> {
     doc_marker: Option<(usize, usize)>,
     /// Byte end of the previous event; a block scalar's indicator is searched from there.
     last_end: usize,
+    alias_budget: u64,
+    max_depth: usize,
+    max_documents: usize,
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: &'a SourceFile) -> Self {
+    fn new(file: &'a SourceFile, limits: &Limits) -> Self {
         Builder {
             file,
             text: &file.text,
@@ -119,6 +124,9 @@ impl<'a> Builder<'a> {
             expanded: 0,
             doc_marker: None,
             last_end: 0,
+            alias_budget: limits.yaml_alias_budget,
+            max_depth: limits.yaml_max_depth,
+            max_documents: limits.yaml_max_documents,
         }
     }
 
@@ -127,6 +135,17 @@ impl<'a> Builder<'a> {
         let end = self.offsets.byte(end).max(start);
         match event {
             Event::DocumentStart(explicit) => {
+                // Every document is checked by every rule for its kind: a stream of tiny
+                // documents (`---` repeated) would otherwise cost rule calls without end.
+                if self.roots.len() >= self.max_documents {
+                    return Err(ParseError {
+                        message: format!(
+                            "more than {} documents in one file: the rest are not read (`yaml-max-documents` in `[limits]` sets the cap)",
+                            self.max_documents
+                        ),
+                        span: self.char_span(start),
+                    });
+                }
                 // Aliases never reach into another document.
                 self.anchors.clear();
                 self.doc_marker = explicit.then_some((start, end));
@@ -277,10 +296,11 @@ impl<'a> Builder<'a> {
             return Err(ParseError { message, span: at });
         };
         self.expanded = self.expanded.saturating_add(anchored.size);
-        if self.expanded > ALIAS_BUDGET {
+        if self.expanded > self.alias_budget {
             return Err(ParseError {
                 message: format!(
-                    "alias expansion exceeds {ALIAS_BUDGET} nodes (aliases nested too deeply or used too often)"
+                    "alias expansion exceeds {} nodes (aliases nested too deeply or used too often; `yaml-alias-budget` in `[limits]` sets the cap)",
+                    self.alias_budget
                 ),
                 span: at,
             });
@@ -305,7 +325,7 @@ impl<'a> Builder<'a> {
         body: Body,
     ) -> Result<(), ParseError> {
         let start = skip_props(self.text, start, end);
-        if self.stack.len() >= MAX_DEPTH {
+        if self.stack.len() >= self.max_depth {
             return Err(self.too_deep(start));
         }
         let flow = matches!(self.text.as_bytes().get(start), Some(b'[' | b'{'));
@@ -326,7 +346,7 @@ impl<'a> Builder<'a> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        if frame.height > MAX_DEPTH {
+        if frame.height > self.max_depth {
             return Err(self.too_deep(frame.start));
         }
         let closing = self.text.as_bytes().get(end_event_start);
@@ -338,7 +358,13 @@ impl<'a> Builder<'a> {
         let span = self.file.span(frame.start..end);
         let node = match frame.body {
             Body::List(items) => Node::list(items, span),
-            Body::Map { entries, merge, .. } => Node::map(apply_merges(entries, &merge), span),
+            Body::Map { entries, merge, .. } => {
+                // Only the map's own keys: a merged key may be overridden.
+                let own = entries.iter().zip(&merge).filter(|(_, m)| !**m);
+                self.errors
+                    .extend(super::repeated_keys(own.map(|((key, _), _)| key)));
+                Node::map(apply_merges(entries, &merge), span)
+            }
         };
         let built = Built {
             node,
@@ -405,7 +431,10 @@ impl<'a> Builder<'a> {
 
     fn too_deep(&self, at: usize) -> ParseError {
         ParseError {
-            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            message: format!(
+                "nesting deeper than {} levels (`yaml-max-depth` in `[limits]` sets the cap)",
+                self.max_depth
+            ),
             span: self.char_span(at),
         }
     }
@@ -423,6 +452,14 @@ impl<'a> Builder<'a> {
             let span = self.file.span(at..at + len);
             let message = format!("undefined alias {}", self.file.slice(&span));
             return ParseError { message, span };
+        }
+        // saphyr stops flow collections nested past its own fixed depth.
+        if err.info() == "recursion limit exceeded" {
+            return ParseError {
+                message: "flow collections (`[…]`, `{…}`) nested too deeply for the YAML scanner"
+                    .into(),
+                span: self.char_span(at),
+            };
         }
         // saphyr says "while parsing X, expected Y": lead with what went wrong.
         let mut message = match err.info().split_once(", ") {
@@ -1019,11 +1056,26 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_are_kept_in_order() {
-        let (_, doc) = root("a: 1\nb: 2\na: 3\n");
+    fn duplicate_keys_are_kept_in_order_and_reported() {
+        let (_, parsed) = crate::parse::testing::parse_as(
+            parse,
+            "t.yaml",
+            "a: 1\nb: 2\na: 3\nm:\n  <<: {b: 1}\n  b: 2\n",
+        );
+        let [err] = parsed.errors.as_slice() else {
+            panic!("one error expected: {:?}", parsed.errors);
+        };
+        assert_eq!(line_col(&err.span), (3, 1));
+        assert!(
+            err.message
+                .starts_with("duplicate key `a` (first at line 1)")
+        );
+        let doc = &parsed.roots[0];
+        assert_eq!(doc.get_path("m.b").map(|b| &b.value), Some(&Value::Int(2)));
         let entries: Vec<(&str, i64)> = doc
             .entries()
             .iter()
+            .take(3)
             .map(|(k, v)| match v.value {
                 Value::Int(i) => (&*k.name, i),
                 _ => panic!("not an int"),
