@@ -53,7 +53,8 @@ seed_target() {
       for spec in 'docker-compose.y*ml' '*.yaml' '*.yml' 'package.json' '*.tf' 'Dockerfile' \
                   'base.py' 'production.py' 'manage.py' '.env*' 'nginx.conf' '*.conf' \
                   'postgresql.conf' 'pg_hba.conf' 'next.config.js' '*.toml'; do
-        find tests/fixtures "$SHARED_CORPUS" -type f -name "$spec" -size -64k 2>/dev/null | head -20 |
+        # awk, not head: head would close the pipe early, and pipefail would end the script.
+        find tests/fixtures "$SHARED_CORPUS" -type f -name "$spec" -size -64k 2>/dev/null | awk 'NR <= 20' |
           while read -r file; do
             # Byte i + 16 picks name i (the target takes it modulo 16) and is never the NUL
             # that separates files.
