@@ -171,9 +171,14 @@ impl Checker {
         let (mut host, errors) = Host::load(&dirs, limits, &mut policy_sources);
         load_errors.extend(errors.iter().map(engine::policy_error_finding));
 
-        let mut known: Vec<&str> = host.rules().iter().map(|r| r.meta.id.as_str()).collect();
-        known.extend(builtin::FILTERABLE);
-        let known: Vec<String> = known.into_iter().map(str::to_string).collect();
+        // Owned: the host is changed below while the ids are still needed.
+        let known: Vec<String> = host
+            .rules()
+            .iter()
+            .map(|r| r.meta.id.as_str())
+            .chain(builtin::FILTERABLE)
+            .map(str::to_string)
+            .collect();
         let known: Vec<&str> = known.iter().map(String::as_str).collect();
         for (flag, r) in &from_flags {
             if let Some(message) = crate::config::unknown_rule_message(r, &known) {
@@ -242,7 +247,7 @@ fn scan(checker: &Checker, root: &Path, overlay: &Overlay) -> Outcome {
     let mut findings = checker.load_errors.clone();
 
     // Globs in the config are written from its directory, paths in findings from the base.
-    let prefix = config.prefix_for(crate::config::scan_base(root));
+    let prefix = config.prefix_for(walk::scan_base(root));
     let detect = |rel: &str| config.detect(&format!("{prefix}{rel}"));
     let limits = &checker.limits;
     let mut walked = walk::walk(

@@ -111,7 +111,7 @@ pub struct ConfigFile {
 /// The `preflight.toml` that applies to a scan of `root`: in the root's directory or the
 /// nearest ancestor that has one.
 pub fn discover(root: &Path) -> Option<ConfigFile> {
-    let base = scan_base(root).canonicalize().ok()?;
+    let base = crate::walk::scan_base(root).canonicalize().ok()?;
     base.ancestors().enumerate().find_map(|(depth, dir)| {
         let path = dir.join(FILE_NAME);
         path.is_file().then(|| ConfigFile {
@@ -126,15 +126,6 @@ pub fn named(path: &Path) -> ConfigFile {
     ConfigFile {
         path: path.to_path_buf(),
         display: path.to_string_lossy().replace('\\', "/"),
-    }
-}
-
-/// The directory a scan's relative paths start from: the root, or a file's parent.
-pub fn scan_base(root: &Path) -> &Path {
-    if root.is_file() {
-        root.parent().unwrap_or(Path::new(""))
-    } else {
-        root
     }
 }
 

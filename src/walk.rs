@@ -58,6 +58,15 @@ pub struct Walk {
     pub skipped: Vec<Skipped>,
 }
 
+/// The directory a scan's relative paths start from: the root, or a file's parent.
+pub fn scan_base(root: &Path) -> &Path {
+    if root.is_file() {
+        root.parent().unwrap_or(Path::new(""))
+    } else {
+        root
+    }
+}
+
 /// Walks `root` (a directory, or a single file) and returns the files preflight can read (as
 /// `readable` decides from the relative path), and the others, in path order. Files and
 /// directories that `exclude` matches are left out entirely.
@@ -69,11 +78,7 @@ pub fn walk(
 ) -> Walk {
     let mut out = Walk::default();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let base = if root.is_file() {
-        root.parent().unwrap_or(Path::new("")).to_path_buf()
-    } else {
-        root.to_path_buf()
-    };
+    let base = scan_base(root).to_path_buf();
     let outside_links = Arc::new(Mutex::new(Vec::new()));
     let walker = WalkBuilder::new(root)
         .hidden(false)
