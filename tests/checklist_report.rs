@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{preflight, write};
+use common::{manifest, preflight, write};
 
 fn report(path: &str) -> (i32, String) {
     let output = preflight()
@@ -14,10 +14,6 @@ fn report(path: &str) -> (i32, String) {
         output.status.code().unwrap(),
         String::from_utf8(output.stdout).unwrap(),
     )
-}
-
-fn manifest(path: &str) -> String {
-    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The line of the report that starts an item with this text.

@@ -1,21 +1,14 @@
 //! The command line as users and CI run it: exit codes, output formats, bad input.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn preflight() -> Command {
-    let mut cmd = Command::cargo_bin("preflight").expect("binary builds");
-    cmd.env_remove("NO_COLOR").env("COLUMNS", "100");
-    cmd
-}
-
-fn manifest(path: &str) -> String {
-    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
-}
+use common::{manifest, preflight, write};
 
 /// Runs `preflight <args>`, asserts the exit code, returns what it printed.
 fn stdout(args: &[&str], code: i32) -> Vec<u8> {
@@ -49,12 +42,6 @@ fn locations(findings: &[Value]) -> Vec<String> {
         .iter()
         .map(|f| format!("{} {}:{}", f["rule"], f["path"], f["span"]["start"]["line"]))
         .collect()
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
 }
 
 const ROOT_COMPOSE: &str = "services:\n  web:\n    image: nginx:1.27\n    user: root\n";

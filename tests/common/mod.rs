@@ -13,6 +13,11 @@ pub fn preflight() -> Command {
     cmd
 }
 
+/// A path inside the repository, as a string for command arguments.
+pub fn manifest(path: &str) -> String {
+    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
 pub fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
